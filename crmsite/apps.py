@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class CrmSiteConfig(AppConfig):
+    name = "crmsite"
+    label = "crmsite"
+    verbose_name = _("Workspace")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from axes.models import AccessAttempt
+        from wagtail.permissions import register_permission_policy
+
+        from . import signals  # noqa: F401
+        from .views.lockouts import ClearOnlyPermissionPolicy
+
+        register_permission_policy(AccessAttempt, ClearOnlyPermissionPolicy(AccessAttempt))
+
+
+class CrmUsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user screens, with our user form (contact details and role)."""
+
+    user_viewset = "crmsite.views.users.UserViewSet"

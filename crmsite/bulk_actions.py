@@ -1,0 +1,61 @@
+"""User bulk action "Assign role": one role per user, replacing the previous one."""
+
+from django import forms
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.users.utils import change_user_perm
+from wagtail.users.views.bulk_actions.user_bulk_action import UserBulkAction
+
+from .roles import (
+    GROUP_FOR_ROLE,
+    ROLE_ADMINISTRATOR,
+    ROLE_CHOICES,
+    ROLE_GROUPS,
+    active_administrator_ids,
+    ensure_administrators_remain,
+)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, widget=forms.RadioSelect)
+
+
+class AssignRoleBulkAction(UserBulkAction):
+    display_name = _("Assign role")
+    action_type = "assign_role"
+    aria_label = _("Assign a role to the selected users")
+    template_name = "wagtailusers/bulk_actions/confirm_bulk_assign_role.html"
+    action_priority = 30
+    form_class = RoleForm
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm(change_user_perm)
+
+    def get_execution_context(self):
+        return {"role": self.cleaned_form.cleaned_data["role"]}
+
+    @classmethod
+    def execute_action(cls, objects, role=None, **kwargs):
+        if role not in GROUP_FOR_ROLE:
+            return 0, 0
+        users = list(objects)
+        if role != ROLE_ADMINISTRATOR:
+            administrators = active_administrator_ids()
+            ensure_administrators_remain([u.pk for u in users if u.pk in administrators])
+        wanted = Group.objects.get(name=GROUP_FOR_ROLE[role])
+        others = list(Group.objects.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk))
+        with transaction.atomic():
+            wanted.user_set.add(*users)
+            for group in others:
+                group.user_set.remove(*users)
+        return len(users), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        role = dict(ROLE_CHOICES)[self.cleaned_form.cleaned_data["role"]]
+        return ngettext(
+            "%(count)d user now has the role %(role)s.",
+            "%(count)d users now have the role %(role)s.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects, "role": role}

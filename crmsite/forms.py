@@ -1,0 +1,81 @@
+"""The user form of Wagtail's user screens, with contact details and one role."""
+
+from django import forms
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from .roles import (
+    GROUP_FOR_ROLE,
+    ROLE_ADMINISTRATOR,
+    ROLE_CHOICES,
+    ROLE_GROUPS,
+    LastAdministratorError,
+    ensure_administrators_remain,
+    role_of,
+)
+
+CONTACT_FIELDS = ("phone", "job_title")
+
+
+class RoleFormMixin(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Administrators manage everything, users included. Staff work in the directory, "
+            "searches, campaigns and helpdesk. Clients only reach their helpdesk tickets."
+        ),
+    )
+
+    def setup_role_field(self):
+        for name in ("is_superuser", "groups"):
+            self.fields.pop(name, None)
+        if self.instance.pk:
+            self.fields["role"].initial = role_of(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and role_of(self.instance) == ROLE_ADMINISTRATOR:
+            stays_admin = cleaned.get("role", ROLE_ADMINISTRATOR) == ROLE_ADMINISTRATOR
+            stays_active = cleaned.get("is_active", self.instance.is_active)
+            if not (stays_admin and stays_active):
+                try:
+                    ensure_administrators_remain([self.instance.pk])
+                except LastAdministratorError as error:
+                    field = "role" if not stays_admin else "is_active"
+                    self.add_error(field if field in self.fields else None, error)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            self.save_role(user)
+        return user
+
+    def save_role(self, user):
+        wanted = Group.objects.get(name=GROUP_FOR_ROLE[self.cleaned_data["role"]])
+        others = user.groups.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk)
+        user.groups.add(wanted)  # add first: never zero administrators on the way
+        if others.exists():
+            user.groups.remove(*others)
+        user._crm_role = False  # forget the cached role
+
+
+class CrmUserCreationForm(RoleFormMixin, UserCreationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_role_field()
+
+    class Meta(UserCreationForm.Meta):
+        fields = set(UserCreationForm.Meta.fields) | set(CONTACT_FIELDS)
+
+
+class CrmUserEditForm(RoleFormMixin, UserEditForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_role_field()
+
+    class Meta(UserEditForm.Meta):
+        fields = set(UserEditForm.Meta.fields) | set(CONTACT_FIELDS)

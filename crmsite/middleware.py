@@ -1,0 +1,116 @@
+"""Request-level guards of the workspace.
+
+* `ClientAreaMiddleware`: clients only reach their account (and, later, the
+  helpdesk). Every other workspace URL answers 403 to them.
+* `AdminPermissionDeniedMiddleware`: Wagtail answers a refused admin URL by
+  redirecting to the dashboard; we answer 403 instead, so that a URL typed by
+  hand is refused plainly.
+* `LastAdministratorMiddleware`: turns the model layer's refusal to remove the
+  last administrator (from any admin path, bulk actions included) into a
+  message and a redirect back, with nothing changed.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+
+from .roles import LastAdministratorError, RoleGroupProtectedError, is_client
+
+# URL names (namespace:name) of the workspace that a client may open.
+# The helpdesk adds its own names here through CLIENT_URL_NAMESPACES.
+CLIENT_URL_NAMES = {
+    "wagtailadmin_home",
+    "wagtailadmin_account",
+    "wagtailadmin_logout",
+    "wagtailadmin_login",
+    "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",
+    "wagtailadmin_dismissibles",
+    "wagtailadmin_password_reset",
+    "wagtailadmin_password_reset_done",
+    "wagtailadmin_password_reset_confirm",
+    "wagtailadmin_password_reset_complete",
+}
+CLIENT_URL_NAMESPACES: set[str] = set()
+ADMIN_PREFIX = "/admin/"
+
+
+def client_may_open(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    if match.url_name in CLIENT_URL_NAMES and not match.namespace:
+        return True
+    return bool(match.namespace) and match.namespace.split(":")[0] in CLIENT_URL_NAMESPACES
+
+
+class ClientAreaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith(ADMIN_PREFIX) and is_client(request.user):
+            if path == ADMIN_PREFIX:
+                # The helpdesk will be their home; until then, their account.
+                return redirect("wagtailadmin_account")
+            if not client_may_open(path):
+                raise PermissionDenied
+        return self.get_response(request)
+
+
+class AdminPermissionDeniedMiddleware:
+    """Answer 403 where Wagtail would redirect a refused user to the dashboard."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 302
+            and request.path_info.startswith(ADMIN_PREFIX)
+            and request.user.is_authenticated
+            and response.get("Location") == reverse("wagtailadmin_home")
+            and request.path_info != reverse("wagtailadmin_home")
+            and self._pop_permission_message(request)
+        ):
+            raise PermissionDenied
+        return response
+
+    @staticmethod
+    def _pop_permission_message(request) -> bool:
+        storage = getattr(request, "_messages", None)
+        queued = getattr(storage, "_queued_messages", None)
+        if not queued:
+            return False
+        refused = gettext("Sorry, you do not have permission to access this area.")
+        kept = [m for m in queued if str(m.message) != refused]
+        if len(kept) == len(queued):
+            return False
+        storage._queued_messages = kept
+        return True
+
+
+class LastAdministratorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, LastAdministratorError | RoleGroupProtectedError):
+            return None
+        for message in exception.messages:
+            messages.error(request, message)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("wagtailadmin_home")
+        return redirect(back)

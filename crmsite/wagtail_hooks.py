@@ -1,0 +1,28 @@
+from wagtail import hooks
+
+from .bulk_actions import AssignRoleBulkAction
+from .roles import is_client
+from .views.lockouts import LockoutViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_lockouts():
+    return LockoutViewSet()
+
+
+# Registered after Wagtail's own (order=10), so that it replaces it.
+hooks.register("register_bulk_action", AssignRoleBulkAction, order=10)
+
+
+@hooks.register("construct_main_menu")
+def clients_see_only_their_area(request, menu_items):
+    if is_client(request.user):
+        menu_items[:] = []
+
+
+@hooks.register("construct_homepage_panels")
+def no_page_panels(request, panels):
+    # This workspace has no public pages: drop Wagtail's page-centred panels.
+    panels[:] = [p for p in panels if "page" not in getattr(p, "name", "")]
+
+

@@ -1,0 +1,91 @@
+"""Phone numbers: parsed with `phonenumbers`, stored in E.164, France by default.
+
+Stored as "+33612345678"; shown in French national format ("06 12 34 56 78")
+for French numbers and in international format otherwise.
+"""
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_REGION = "FR"
+MAX_INPUT_LENGTH = 40
+
+
+def normalise_phone(value: str, region: str = DEFAULT_REGION) -> str:
+    """Return the E.164 form of `value`, or raise ValidationError."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > MAX_INPUT_LENGTH:
+        raise ValidationError(_("This phone number is too long."), code="invalid_phone")
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            _("Enter a valid phone number, for example 06 12 34 56 78 or +33 6 12 34 56 78."),
+            code="invalid_phone",
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("Enter a valid phone number, for example 06 12 34 56 78 or +33 6 12 34 56 78."),
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value: str) -> str:
+    """Display form: national for French numbers, international otherwise."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == DEFAULT_REGION:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PhoneNumberFormField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_INPUT_LENGTH)
+        super().__init__(*args, **kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def prepare_value(self, value):
+        if value and isinstance(value, str) and value.startswith("+"):
+            return format_phone(value)
+        return value
+
+    def clean(self, value):
+        return normalise_phone(super().clean(value))
+
+
+class PhoneNumberField(models.CharField):
+    """A CharField that only ever holds E.164 numbers (or "")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == 20:
+            del kwargs["max_length"]
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_phone(value) if value else ""
+
+    def pre_save(self, model_instance, add):
+        value = normalise_phone(getattr(model_instance, self.attname) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": PhoneNumberFormField, **kwargs})

@@ -1,0 +1,1 @@
+"""Models of planner arrive with their issue; the app is installed from the start."""
