@@ -1,9 +1,9 @@
 """The page shown when django-axes locks an account out from an address."""
 
 from django.contrib import messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.admin.views.account import get_user_login_form
-from django.template.response import TemplateResponse
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
@@ -89,7 +90,8 @@ class AdminPermissionDeniedMiddleware:
         if not queued:
             return False
         refused = gettext("Sorry, you do not have permission to access this area.")
-        kept = [m for m in queued if str(m.message) != refused]
+        forms = (refused, str(escape(refused)))
+        kept = [m for m in queued if not any(form in str(m.message) for form in forms)]
         if len(kept) == len(queued):
             return False
         storage._queued_messages = kept

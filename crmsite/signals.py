@@ -3,14 +3,13 @@
 from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_migrate, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from .roles import (
     ADMINISTRATORS,
     ROLE_GROUPS,
-    LastAdministratorError,
     RoleGroupProtectedError,
     active_administrator_ids,
     ensure_administrators_remain,
@@ -27,26 +26,16 @@ def guard_administrator_membership(sender, instance, action, reverse, pk_set, us
     if action not in ("pre_remove", "pre_clear"):
         return
     if not reverse:  # instance is a user, pk_set are group ids
-        if action == "pre_clear" or Group.objects.filter(
-            pk__in=pk_set, name=ADMINISTRATORS
-        ).exists():
+        if (
+            action == "pre_clear"
+            or Group.objects.filter(pk__in=pk_set, name=ADMINISTRATORS).exists()
+        ):
             ensure_administrators_remain([instance.pk], using=using)
     elif isinstance(instance, Group) and instance.name == ADMINISTRATORS:
         if action == "pre_clear":
             ensure_administrators_remain(active_administrator_ids(using), using=using)
         else:
             ensure_administrators_remain(pk_set, using=using)
-
-
-@receiver(post_delete, sender=Membership)
-def check_after_membership_delete(sender, instance, using, **kwargs):
-    """Direct deletes of membership rows (the through model's queryset).
-
-    Deletes run in a transaction, so raising here rolls the whole delete back.
-    """
-    group = Group.objects.using(using).filter(pk=instance.group_id, name=ADMINISTRATORS)
-    if group.exists() and not active_administrator_ids(using):
-        raise LastAdministratorError()
 
 
 @receiver(pre_delete, sender=Group)

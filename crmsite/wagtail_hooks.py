@@ -24,5 +24,3 @@ def clients_see_only_their_area(request, menu_items):
 def no_page_panels(request, panels):
     # This workspace has no public pages: drop Wagtail's page-centred panels.
     panels[:] = [p for p in panels if "page" not in getattr(p, "name", "")]
-
-

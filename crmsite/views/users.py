@@ -28,18 +28,10 @@ class IndexView(wagtail_users.IndexView):
         return super().get_base_queryset().prefetch_related("groups")
 
 
-class CreateView(wagtail_users.CreateView):
-    template_name = "crmsite/users/create.html"
-
-
-class EditView(wagtail_users.EditView):
-    template_name = "crmsite/users/edit.html"
-
-
 class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
-    add_view_class = CreateView
-    edit_view_class = EditView
+    create_template_name = "crmsite/users/create.html"
+    edit_template_name = "crmsite/users/edit.html"
 
     def get_form_class(self, for_update=False):
         return CrmUserEditForm if for_update else CrmUserCreationForm

@@ -1,0 +1,52 @@
+import pytest
+from django.test import Client
+
+from crmsite.roles import sync_roles
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def roles(db):
+    """The role groups, as the data migration makes them (again after a flush)."""
+    sync_roles()
+
+
+@pytest.fixture
+def admin_user():
+    return factories.administrator(username="admin")
+
+
+@pytest.fixture
+def staff_user():
+    return factories.staff(username="marie")
+
+
+@pytest.fixture
+def other_staff_user():
+    return factories.staff(username="paul")
+
+
+@pytest.fixture
+def client_user():
+    return factories.client(username="theo")
+
+
+def _logged_in(user):
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
+def as_admin(admin_user):
+    return _logged_in(admin_user)
+
+
+@pytest.fixture
+def as_staff(staff_user):
+    return _logged_in(staff_user)
+
+
+@pytest.fixture
+def as_client(client_user):
+    return _logged_in(client_user)

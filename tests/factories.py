@@ -1,0 +1,45 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from crmsite.roles import ADMINISTRATORS, CLIENTS, STAFF
+from directory.models import InterestCentre
+
+PASSWORD = "Correct-Horse-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+def administrator(**kwargs):
+    return UserFactory(role=ADMINISTRATORS, **kwargs)
+
+
+def staff(**kwargs):
+    return UserFactory(role=STAFF, **kwargs)
+
+
+def client(**kwargs):
+    return UserFactory(role=CLIENTS, **kwargs)
+
+
+class InterestCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterestCentre
+
+    name = factory.Sequence(lambda n: f"Centre {n}")
+    colour = "#1f6feb"
