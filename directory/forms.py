@@ -1,15 +1,7 @@
 from django import forms
-from wagtail.admin.forms import WagtailAdminModelForm
-
-from .models import InterestCentre
 
 
 class ColourInput(forms.TextInput):
+    """The browser's colour picker; the value is still validated as #rrggbb."""
+
     input_type = "color"
-
-
-class InterestCentreForm(WagtailAdminModelForm):
-    class Meta:
-        model = InterestCentre
-        fields = ["name", "colour"]
-        widgets = {"colour": ColourInput}

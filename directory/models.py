@@ -7,7 +7,11 @@ from .text import fold
 
 
 class InterestCentre(models.Model):
-    """An administrator-defined theme that organisations are tagged with."""
+    """An administrator-defined theme that organisations are tagged with.
+
+    Names are unique whatever the case and accents ("Théâtre" = "THEATRE"),
+    through `name_key`, which every save recomputes.
+    """
 
     name = models.CharField(_("name"), max_length=100)
     name_key = models.CharField(max_length=100, unique=True, editable=False)
@@ -27,22 +31,12 @@ class InterestCentre(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def key_for(name: str) -> str:
-        return fold(" ".join((name or "").split()))
-
-    @property
-    def text_colour(self) -> str:
-        return text_colour_for(self.colour)
-
     def clean(self):
         super().clean()
         self.name = " ".join((self.name or "").split())
         self.name_key = self.key_for(self.name)
-        if (
-            self.name_key
-            and InterestCentre.objects.exclude(pk=self.pk).filter(name_key=self.name_key).exists()
-        ):
+        duplicates = InterestCentre.objects.exclude(pk=self.pk).filter(name_key=self.name_key)
+        if self.name_key and duplicates.exists():
             raise ValidationError(
                 {"name": _("An interest centre with this name already exists.")},
                 code="duplicate_name",
@@ -53,3 +47,11 @@ class InterestCentre(models.Model):
         self.name_key = self.key_for(self.name)
         self.colour = (self.colour or "").lower()
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        return fold(" ".join((name or "").split()))
+
+    @property
+    def text_colour(self) -> str:
+        return text_colour_for(self.colour)

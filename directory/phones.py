@@ -51,10 +51,11 @@ def format_phone(value: str) -> str:
 
 class PhoneNumberFormField(forms.CharField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", MAX_INPUT_LENGTH)
+        # Length is checked by normalise_phone, with a message about phones.
+        kwargs["max_length"] = None
         super().__init__(*args, **kwargs)
         self.widget.input_type = "tel"
-        self.widget.attrs.setdefault("autocomplete", "tel")
+        self.widget.attrs.update({"autocomplete": "tel", "maxlength": str(MAX_INPUT_LENGTH)})
 
     def prepare_value(self, value):
         if value and isinstance(value, str) and value.startswith("+"):
@@ -88,4 +89,4 @@ class PhoneNumberField(models.CharField):
         return value
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": PhoneNumberFormField, **kwargs})
+        return super().formfield(**{**kwargs, "form_class": PhoneNumberFormField})

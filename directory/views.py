@@ -1,11 +1,12 @@
 """Admin screens of the directory."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .forms import InterestCentreForm
+from .forms import ColourInput
 from .models import InterestCentre
 
 
@@ -20,7 +21,7 @@ class InterestCentreViewSet(SnippetViewSet):
     menu_name = "interest_centres"
     url_prefix = "directory/interest-centres"
     add_to_admin_menu = False
-    form_class = InterestCentreForm
+    panels = [FieldPanel("name"), FieldPanel("colour", widget=ColourInput)]
     list_display = ["name", ChipColumn("chip", label=_("Chip"), accessor=lambda obj: obj)]
     search_fields = ["name"]
     ordering = ["name_key"]
