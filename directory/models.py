@@ -31,6 +31,12 @@ class InterestCentre(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name = " ".join((self.name or "").split())
+        self.name_key = self.key_for(self.name)
+        self.colour = (self.colour or "").lower()
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         self.name = " ".join((self.name or "").split())
@@ -41,12 +47,6 @@ class InterestCentre(models.Model):
                 {"name": _("An interest centre with this name already exists.")},
                 code="duplicate_name",
             )
-
-    def save(self, *args, **kwargs):
-        self.name = " ".join((self.name or "").split())
-        self.name_key = self.key_for(self.name)
-        self.colour = (self.colour or "").lower()
-        super().save(*args, **kwargs)
 
     @staticmethod
     def key_for(name: str) -> str:

@@ -1,0 +1,30 @@
+"""French by default, English for a user who chose it in their account."""
+
+from wagtail.users.models import UserProfile
+
+
+def test_the_workspace_speaks_french_by_default(as_staff):
+    body = as_staff.get("/admin/directory/interest-centres/").content.decode()
+    assert '<html lang="fr"' in body
+    assert "Centres d&#x27;intérêt" in body or "Centres d'intérêt" in body
+    assert "Annuaire" in body
+
+
+def test_the_login_page_is_french_whatever_the_browser_asks(client):
+    body = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Connexion au CRM Culture" in body
+
+
+def test_a_user_who_prefers_english_gets_english(as_staff, staff_user):
+    profile = UserProfile.get_for_user(staff_user)
+    profile.preferred_language = "en"
+    profile.save()
+    body = as_staff.get("/admin/directory/interest-centres/").content.decode()
+    assert '<html lang="en"' in body
+    assert "Interest centres" in body and "Directory" in body
+
+
+def test_the_account_page_offers_french_and_english_only(as_staff):
+    body = as_staff.get("/admin/account/").content.decode()
+    assert 'value="fr"' in body and 'value="en"' in body
+    assert 'value="de"' not in body
