@@ -15,9 +15,12 @@ hooks.register("register_bulk_action", AssignRoleBulkAction, order=10)
 
 
 @hooks.register("construct_main_menu")
-def clients_see_only_their_area(request, menu_items):
+def shape_the_main_menu(request, menu_items):
     if is_client(request.user):
         menu_items[:] = []
+        return
+    # Each app has its own menu; Wagtail's catch-all "Snippets" menu is noise.
+    menu_items[:] = [item for item in menu_items if item.name != "snippets"]
 
 
 @hooks.register("construct_homepage_panels")
