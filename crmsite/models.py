@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.phones import PhoneNumberField
 
-from .roles import ADMINISTRATORS, ensure_administrators_remain, role_of
+from .roles import ensure_administrators_remain
 
 
 class UserQuerySet(models.QuerySet):
@@ -45,13 +45,6 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["last_name", "first_name", "username"]
-
-    @property
-    def role(self) -> str | None:
-        return role_of(self)
-
-    def is_administrator(self) -> bool:
-        return self.is_active and self.groups.filter(name=ADMINISTRATORS).exists()
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self.is_active:
