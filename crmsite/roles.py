@@ -38,6 +38,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     STAFF: {
         "wagtailadmin.access_admin",
         "directory.view_interestcentre",
+        "directory.view_organisationkind",
+        "directory.view_function",
+        *(
+            f"directory.{action}_{model}"
+            for action in ("view", "add", "change", "delete")
+            for model in ("organisation", "person", "position", "comment")
+        ),
     },
     CLIENTS: {
         "wagtailadmin.access_admin",

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .colours import text_colour_for, validate_hex_colour
-from .text import fold
+from ..colours import text_colour_for, validate_hex_colour
+from ..text import fold
 
 
 class InterestCentre(models.Model):

@@ -1,0 +1,142 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from stdnum.fr import siret as stdnum_siret
+
+from ..emails import NormalisedEmailField
+from ..phones import PhoneNumberField, format_phone
+from ..search import organisation_search_text, refresh_organisations
+from ..text import fold
+from .addresses import PostalAddress
+from .lists import OrganisationKind
+
+SEARCH_FIELDS = {"name", "email", "phone", "postcode", "city"}
+
+
+def normalise_siret(value: str) -> str:
+    return "".join(c for c in (value or "") if not c.isspace() and c not in ".-")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if not SEARCH_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        refresh_organisations(ids, people_too="name" in kwargs)
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        for organisation in objs:
+            organisation.prepare_for_write()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Organisation(PostalAddress, ClusterableModel):
+    """A venue, company, festival, local authority, association..."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False)
+    kind = models.ForeignKey(
+        OrganisationKind,
+        verbose_name=_("kind"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("14 digits; optional."),
+        error_messages={"unique": _("An organisation with this SIRET already exists.")},
+    )
+    email = NormalisedEmailField(_("generic e-mail"), blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    interest_centres = ParentalManyToManyField(
+        "directory.InterestCentre",
+        verbose_name=_("interest centres"),
+        blank=True,
+        related_name="organisations",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name_key", "pk"]
+        indexes = [
+            models.Index(fields=["name_key", "id"], name="org_name_key_id"),
+            models.Index(fields=["city"], name="org_city"),
+            models.Index(fields=["department"], name="org_department"),
+            models.Index(fields=["region"], name="org_region"),
+            models.Index(fields=["updated_at"], name="org_updated"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def interest_centre_names(self) -> str:
+        return ", ".join(centre.name for centre in self.interest_centres.all())
+
+    @property
+    def siret_display(self) -> str:
+        return stdnum_siret.format(self.siret) if self.siret else ""
+
+    def clean(self):
+        super().clean()
+        self.name = " ".join((self.name or "").split())
+        self.siret = normalise_siret(self.siret) or None
+        if self.siret and not stdnum_siret.is_valid(self.siret):
+            raise ValidationError(
+                {
+                    "siret": _(
+                        "This SIRET is not valid: it must have 14 digits and a correct "
+                        "check digit."
+                    )
+                },
+                code="invalid_siret",
+            )
+        self.clean_postal_address()
+
+    def prepare_for_write(self) -> None:
+        """Derived columns, recomputed by every write path."""
+        self.name = " ".join((self.name or "").split())
+        self.name_key = fold(self.name)
+        self.siret = normalise_siret(self.siret) or None
+        self.derive_geography()
+        self.search_text = organisation_search_text(self)
+
+    def save(self, *args, **kwargs):
+        renamed = False
+        if self.pk:
+            old_name = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+            renamed = old_name is not None and old_name != " ".join((self.name or "").split())
+        self.prepare_for_write()
+        super().save(*args, **kwargs)
+        if renamed:
+            # People are found by the names of their organisations.
+            from ..search import refresh_people
+
+            from .positions import Position
+
+            refresh_people(
+                Position.objects.filter(organisation_id=self.pk).values_list("person_id", flat=True)
+            )

@@ -1,0 +1,159 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+
+from ..emails import NormalisedEmailField
+from ..phones import PhoneNumberField, format_phone
+from ..search import refresh_people
+from .addresses import PostalAddress
+from .lists import Function
+
+
+class PositionQuerySet(models.QuerySet):
+    def current(self, today: datetime.date | None = None):
+        """Positions with no end date, or one that has not passed yet."""
+        today = today or timezone.localdate()
+        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=today))
+
+    def ended(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(end_date__lt=today)
+
+    def update(self, **kwargs):
+        ids = list(self.values_list("person_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        refresh_people(ids)
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        refresh_people(position.person_id for position in objs)
+        return created
+
+    def delete(self):
+        ids = list(self.values_list("person_id", flat=True).distinct())
+        result = super().delete()
+        refresh_people(ids)
+        return result
+
+
+class Position(PostalAddress):
+    """A person's capacity in an organisation ("director of Théâtre X").
+
+    It has its own professional coordinates; its postal address defaults to
+    the organisation's when left empty. A position is current when it has no
+    end date or one that has not passed.
+    """
+
+    person = ParentalKey(
+        "directory.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    organisation = ParentalKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="positions",
+    )
+    function = models.ForeignKey(
+        Function,
+        verbose_name=_("function"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Free wording, for example “Directrice artistique et générale”."),
+    )
+    email = NormalisedEmailField(_("professional e-mail"), blank=True)
+    phone = PhoneNumberField(_("professional phone"), blank=True)
+    mobile = PhoneNumberField(_("professional mobile"), blank=True)
+    is_primary = models.BooleanField(
+        _("primary position"),
+        default=False,
+        help_text=_("The position shown first for this person."),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty while the position is held.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["-is_primary", "end_date", "pk"]
+        indexes = [
+            models.Index(fields=["organisation", "end_date"], name="position_org_end"),
+            models.Index(fields=["person", "end_date"], name="position_person_end"),
+            models.Index(fields=["function"], name="position_function"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.label} – {self.organisation}"
+
+    @property
+    def label(self) -> str:
+        """"Directeur·rice (directrice artistique)" or whichever is set."""
+        function = self.function.name if self.function_id else ""
+        if function and self.title and self.title != function:
+            return f"{function} ({self.title})"
+        return self.title or function or str(_("position"))
+
+    def is_current(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.end_date is None or self.end_date >= today
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+    @property
+    def mobile_display(self) -> str:
+        return format_phone(self.mobile)
+
+    @property
+    def uses_organisation_address(self) -> bool:
+        return not self.has_address
+
+    def effective_address_lines(self) -> list[str]:
+        if self.has_address:
+            return self.address_lines()
+        return self.organisation.address_lines()
+
+    def clean(self):
+        super().clean()
+        self.clean_postal_address()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("The end date cannot be before the start date.")},
+                code="end_before_start",
+            )
+
+    def save(self, *args, **kwargs):
+        self.derive_geography()
+        super().save(*args, **kwargs)
+        if self.is_primary:
+            type(self).objects.filter(person_id=self.person_id, is_primary=True).exclude(
+                pk=self.pk
+            ).update(is_primary=False)
+        refresh_people([self.person_id])
+
+    def delete(self, *args, **kwargs):
+        person_id = self.person_id
+        result = super().delete(*args, **kwargs)
+        refresh_people([person_id])
+        return result

@@ -1,0 +1,150 @@
+"""The directory's simple search: one box, any part of a name, e-mail, city,
+organisation name or phone digits, whatever the case and accents.
+
+Every organisation and person carries `search_text`, a folded (see
+`directory.text.fold`) concatenation of what can be searched:
+
+* organisation: name, e-mail, postcode, city, phone digits;
+* person: first and last name, personal e-mail, city, phone digits, and for
+  each of their positions the organisation's name, the function, the title,
+  the professional e-mail and phone digits.
+
+Phones are indexed by their international digits and their French national
+digits ("+33 6 12 34 56 78" -> "33612345678 0612345678"), so "06 12 34" and
+"+33 6 12" both find it.
+
+A query is folded the same way and split into terms; a row matches when its
+search text contains every term. A query made only of digits and phone
+punctuation is one term of digits. On PostgreSQL a trigram GIN index on
+`search_text` (pg_trgm, migration 0003) serves these `LIKE '%term%'` filters.
+
+The column is kept current by every write path: `save()` of the models,
+position saves and deletions (signals), and the models' querysets
+(`update`, `bulk_create`), which the import and the demo loader use.
+"""
+
+import re
+
+from django.db.models import QuerySet
+
+from .text import fold
+
+PHONE_QUERY = re.compile(r"^[\d\s.+()/-]+$")
+MAX_TERMS = 8
+MAX_QUERY_LENGTH = 200
+
+
+def phone_digits(value: str) -> str:
+    """"+33612345678" -> "33612345678 0612345678"."""
+    digits = "".join(c for c in value or "" if c.isdigit())
+    if not digits:
+        return ""
+    if value.startswith("+33") and len(digits) > 2:
+        return f"{digits} 0{digits[2:]}"
+    return digits
+
+
+def join_text(*parts: str) -> str:
+    return " ".join(part for part in (fold(p) for p in parts if p) if part)
+
+
+def organisation_search_text(organisation) -> str:
+    return " | ".join(
+        filter(
+            None,
+            [
+                join_text(organisation.name),
+                join_text(organisation.email, organisation.postcode, organisation.city),
+                phone_digits(organisation.phone),
+            ],
+        )
+    )
+
+
+def person_search_text(person, positions=()) -> str:
+    parts = [
+        join_text(person.first_name, person.last_name),
+        join_text(person.email, person.postcode, person.city),
+        " ".join(filter(None, (phone_digits(person.phone), phone_digits(person.mobile)))),
+    ]
+    for position in positions:
+        organisation = position.organisation
+        function = position.function
+        parts.append(
+            join_text(
+                organisation.name if organisation else "",
+                function.name if function else "",
+                position.title,
+                position.email,
+            )
+        )
+        parts.append(
+            " ".join(filter(None, (phone_digits(position.phone), phone_digits(position.mobile))))
+        )
+    return " | ".join(filter(None, parts))
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded terms a query looks for ("06 12 34" -> ["061234"])."""
+    query = (query or "")[:MAX_QUERY_LENGTH]
+    if PHONE_QUERY.match(query) and sum(c.isdigit() for c in query) >= 2:
+        return ["".join(c for c in query if c.isdigit())]
+    terms = []
+    for term in fold(query).split():
+        term = term.strip(".,;:!?\"'()[]")
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Filter an Organisation or Person queryset by a simple-search query."""
+    for term in query_terms(query):
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def refresh_people(person_ids) -> int:
+    """Recompute the search text of these people (after their positions changed)."""
+    from .models import Person, Position
+
+    ids = sorted({pk for pk in person_ids if pk})
+    changed = 0
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        people = list(Person.objects.filter(pk__in=chunk))
+        positions: dict[int, list] = {}
+        for position in (
+            Position.objects.filter(person_id__in=chunk)
+            .select_related("organisation", "function")
+            .order_by("pk")
+        ):
+            positions.setdefault(position.person_id, []).append(position)
+        stale = []
+        for person in people:
+            text = person_search_text(person, positions.get(person.pk, ()))
+            if text != person.search_text:
+                person.search_text = text
+                stale.append(person)
+        Person.objects.bulk_update(stale, ["search_text"], batch_size=1000)
+        changed += len(stale)
+    return changed
+
+
+def refresh_organisations(organisation_ids, people_too: bool = True) -> int:
+    """Recompute the search text of these organisations (and of their people)."""
+    from .models import Organisation, Position
+
+    ids = sorted({pk for pk in organisation_ids if pk})
+    stale = []
+    for organisation in Organisation.objects.filter(pk__in=ids):
+        text = organisation_search_text(organisation)
+        if text != organisation.search_text:
+            organisation.search_text = text
+            stale.append(organisation)
+    Organisation.objects.bulk_update(stale, ["search_text"], batch_size=1000)
+    if people_too and ids:
+        refresh_people(
+            Position.objects.filter(organisation_id__in=ids).values_list("person_id", flat=True)
+        )
+    return len(stale)

@@ -1,0 +1,21 @@
+"""Admin screens of the directory, grouped under one "Annuaire" menu."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from .lists import FunctionViewSet, InterestCentreViewSet, OrganisationKindViewSet
+from .organisations import OrganisationViewSet
+from .people import PersonViewSet
+
+
+class DirectoryViewSetGroup(ViewSetGroup):
+    menu_label = _("Directory")
+    menu_icon = "group"
+    menu_order = 100
+    items = (
+        OrganisationViewSet,
+        PersonViewSet,
+        InterestCentreViewSet,
+        OrganisationKindViewSet,
+        FunctionViewSet,
+    )

@@ -1,0 +1,59 @@
+"""Administrator-managed lists: interest centres, organisation kinds, functions."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from ..forms import ColourInput
+from ..models import Function, InterestCentre, OrganisationKind
+
+
+class ChipColumn(Column):
+    cell_template_name = "directory/includes/interest_centre_chip_cell.html"
+
+
+class ChipsColumn(Column):
+    """Every interest centre of an organisation, as coloured chips."""
+
+    cell_template_name = "directory/includes/interest_centre_chips_cell.html"
+
+
+class InterestCentreViewSet(SnippetViewSet):
+    model = InterestCentre
+    icon = "tag"
+    menu_label = _("Interest centres")
+    menu_name = "interest_centres"
+    url_prefix = "directory/interest-centres"
+    add_to_admin_menu = False
+    panels = [FieldPanel("name"), FieldPanel("colour", widget=ColourInput)]
+    list_display = ["name", ChipColumn("chip", label=_("Chip"), accessor=lambda obj: obj)]
+    search_fields = ["name"]
+    ordering = ["name_key"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class NamedListViewSet(SnippetViewSet):
+    add_to_admin_menu = False
+    panels = [FieldPanel("name")]
+    list_display = ["name"]
+    search_fields = ["name"]
+    ordering = ["name_key"]
+    copy_view_enabled = False
+
+
+class OrganisationKindViewSet(NamedListViewSet):
+    model = OrganisationKind
+    icon = "list-ul"
+    menu_label = _("Organisation kinds")
+    menu_name = "organisation_kinds"
+    url_prefix = "directory/kinds"
+
+
+class FunctionViewSet(NamedListViewSet):
+    model = Function
+    icon = "list-ul"
+    menu_label = _("Functions")
+    menu_name = "functions"
+    url_prefix = "directory/functions"

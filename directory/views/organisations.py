@@ -1,0 +1,190 @@
+"""Organisations: listing, form with positions inline, record ("fiche")."""
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from ..forms import OrganisationForm
+from ..geography import department_choices, region_choices
+from ..models import InterestCentre, Organisation, OrganisationKind, Position
+from ..panels import LikelyDuplicatesPanel
+from .choosers import DirectoryChooserViewSet
+from .lists import ChipsColumn
+from .listing import DirectoryIndexView
+from .records import OrganisationRecordView
+
+ADDRESS_PANELS = [
+    FieldPanel("address_line1"),
+    FieldPanel("address_line2"),
+    FieldRowPanel([FieldPanel("postcode"), FieldPanel("city"), FieldPanel("country")]),
+]
+
+
+def position_panels(chooser_field: str):
+    """The fields of a position row, inline in a person's or an organisation's form."""
+    return [
+        FieldPanel(chooser_field),
+        FieldRowPanel([FieldPanel("function"), FieldPanel("title")]),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("mobile")]),
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("is_primary")]),
+        MultiFieldPanel(
+            ADDRESS_PANELS,
+            heading=_("Address, if not the organisation's"),
+            classname="collapsed",
+        ),
+    ]
+
+
+class OrganisationFilterSet(WagtailFilterSet):
+    kind = django_filters.ModelMultipleChoiceFilter(
+        label=_("Kind"),
+        queryset=OrganisationKind.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interest_centres = django_filters.ModelMultipleChoiceFilter(
+        label=_("Interest centres"),
+        queryset=InterestCentre.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_interest_centres",
+    )
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=region_choices)
+    department = django_filters.ChoiceFilter(label=_("Department"), choices=department_choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Organisation
+        fields = []
+
+    def filter_interest_centres(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Organisation.interest_centres.through
+        return queryset.filter(
+            pk__in=through.objects.filter(interestcentre__in=value).values("organisation_id")
+        )
+
+
+def current_people_counts(organisation_ids) -> dict[int, int]:
+    """Number of people currently holding a position, for a page of organisations."""
+    rows = (
+        Position.objects.current()
+        .filter(organisation_id__in=organisation_ids)
+        .values("organisation_id")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    return {row["organisation_id"]: row["n"] for row in rows}
+
+
+class RecordTitleMixin:
+    """The name links to the record (the "fiche"), sorted on the indexed folded name."""
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        column_class = self._get_title_column_class(column_class)
+        return column_class(
+            field_name,
+            label=_("Name"),
+            sort_key="name_key",
+            get_url=self.get_inspect_url,
+        )
+
+
+class OrganisationIndexView(RecordTitleMixin, DirectoryIndexView):
+    default_ordering = "name_key"
+
+    def get_base_queryset(self):
+        return (
+            super().get_base_queryset().select_related("kind").prefetch_related("interest_centres")
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        objects = list(object_list)
+        counts = current_people_counts([obj.pk for obj in objects])
+        for obj in objects:
+            obj.current_people_count = counts.get(obj.pk, 0)
+        page.object_list = objects
+        return paginator, page, objects, is_paginated
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "home"
+    menu_label = _("Organisations")
+    menu_name = "organisations"
+    menu_order = 100
+    url_prefix = "directory/organisations"
+    add_to_admin_menu = False
+    index_view_class = OrganisationIndexView
+    inspect_view_class = OrganisationRecordView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    chooser_viewset_class = DirectoryChooserViewSet
+    filterset_class = OrganisationFilterSet
+    list_per_page = 25
+    list_display = [
+        "name",
+        Column("kind", label=_("Kind"), accessor="kind"),
+        Column("city", label=_("City"), sort_key="city"),
+        ChipsColumn(
+            "interest_centres",
+            label=_("Interest centres"),
+            accessor=lambda obj: obj.interest_centres.all(),
+        ),
+        Column("current_people_count", label=_("Current people"), accessor="current_people_count"),
+    ]
+    list_export = [
+        "name",
+        "kind",
+        "siret",
+        "email",
+        "phone_display",
+        "website",
+        "address_line1",
+        "address_line2",
+        "postcode",
+        "city",
+        "department_name",
+        "region_name",
+        "interest_centre_names",
+        "is_active",
+    ]
+    export_headings = {
+        "phone_display": _("Phone"),
+        "department_name": _("Department"),
+        "region_name": _("Region"),
+        "interest_centre_names": _("Interest centres"),
+    }
+    export_filename = "organisations"
+
+    edit_handler = ObjectList(
+        [
+            LikelyDuplicatesPanel(),
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("siret")]),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("website")]),
+            MultiFieldPanel(ADDRESS_PANELS, heading=_("Postal address")),
+            FieldPanel("interest_centres", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("notes"),
+            FieldPanel("is_active"),
+            InlinePanel(
+                "positions",
+                panels=position_panels("person"),
+                label=_("Person"),
+                heading=_("People and their positions"),
+            ),
+        ],
+        base_form_class=OrganisationForm,
+    )

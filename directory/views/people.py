@@ -1,0 +1,184 @@
+"""People: listing, form with positions inline, record ("fiche")."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from ..forms import PersonForm
+from ..geography import region_choices
+from ..models import Consent, Person, Position
+from ..models.people import LANGUAGE_CHOICES
+from ..panels import LikelyDuplicatesPanel
+from .choosers import PersonChooserViewSet
+from .listing import DirectoryIndexView
+from .organisations import ADDRESS_PANELS, RecordTitleMixin, position_panels
+from .records import PersonRecordView
+
+INDEPENDENT = "independent"
+WITH_POSITION = "with_position"
+
+
+class PersonFilterSet(WagtailFilterSet):
+    situation = django_filters.ChoiceFilter(
+        label=_("Situation"),
+        choices=[
+            (WITH_POSITION, _("Holds a current position")),
+            (INDEPENDENT, _("Independent")),
+        ],
+        method="filter_situation",
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region (personal address)"), choices=region_choices
+    )
+    language = django_filters.ChoiceFilter(label=_("Preferred language"), choices=LANGUAGE_CHOICES)
+    email_consent = django_filters.ChoiceFilter(
+        label=_("E-mail consent"), choices=Consent.choices, empty_label=_("Any")
+    )
+    do_not_contact = django_filters.BooleanFilter(label=_("Do not contact"))
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_situation(self, queryset, name, value):
+        current = Exists(Position.objects.current().filter(person_id=OuterRef("pk")))
+        if value == WITH_POSITION:
+            return queryset.filter(current)
+        if value == INDEPENDENT:
+            return queryset.filter(~current)
+        return queryset
+
+
+def primary_positions(person_ids) -> dict[int, Position]:
+    """The position to show for each person of a page: primary first, then current."""
+    chosen: dict[int, Position] = {}
+    positions = (
+        Position.objects.current()
+        .filter(person_id__in=person_ids)
+        .select_related("organisation", "function")
+        .order_by("person_id", "-is_primary", "pk")
+    )
+    for position in positions:
+        chosen.setdefault(position.person_id, position)
+    return chosen
+
+
+class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
+    default_ordering = "name_key"
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(
+            queryset, page_size
+        )
+        objects = list(object_list)
+        positions = primary_positions([obj.pk for obj in objects])
+        for obj in objects:
+            obj.main_position = positions.get(obj.pk)
+        page.object_list = objects
+        return paginator, page, objects, is_paginated
+
+
+def position_text(person):
+    position = getattr(person, "main_position", None)
+    if position is None:
+        return _("Independent")
+    return f"{position.label} – {position.organisation}"
+
+
+def contact_email(person):
+    position = getattr(person, "main_position", None)
+    return (position.email if position else "") or person.email
+
+
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "user"
+    menu_label = _("People")
+    menu_name = "people"
+    menu_order = 200
+    url_prefix = "directory/people"
+    add_to_admin_menu = False
+    index_view_class = PersonIndexView
+    inspect_view_class = PersonRecordView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    chooser_viewset_class = PersonChooserViewSet
+    filterset_class = PersonFilterSet
+    list_per_page = 25
+    list_display = [
+        "full_name",
+        Column("position", label=_("Position"), accessor=position_text),
+        Column("email", label=_("E-mail"), accessor=contact_email),
+        Column("city", label=_("City"), sort_key="city"),
+    ]
+    list_export = [
+        "civility",
+        "first_name",
+        "last_name",
+        "email",
+        "phone_display",
+        "mobile_display",
+        "address_line1",
+        "address_line2",
+        "postcode",
+        "city",
+        "language",
+        "email_consent",
+        "sms_consent",
+        "post_consent",
+        "do_not_contact",
+    ]
+    export_headings = {"phone_display": _("Phone"), "mobile_display": _("Mobile")}
+    export_filename = "personnes"
+
+    edit_handler = ObjectList(
+        [
+            LikelyDuplicatesPanel(),
+            FieldRowPanel(
+                [FieldPanel("civility"), FieldPanel("first_name"), FieldPanel("last_name")]
+            ),
+            FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("mobile")]),
+            MultiFieldPanel(ADDRESS_PANELS, heading=_("Personal address")),
+            FieldPanel("language"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("do_not_contact"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("email_consent"),
+                            FieldPanel("email_consent_date"),
+                            FieldPanel("email_consent_source"),
+                        ]
+                    ),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("sms_consent"),
+                            FieldPanel("sms_consent_date"),
+                            FieldPanel("sms_consent_source"),
+                        ]
+                    ),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("post_consent"),
+                            FieldPanel("post_consent_date"),
+                            FieldPanel("post_consent_source"),
+                        ]
+                    ),
+                ],
+                heading=_("Contact preferences"),
+            ),
+            FieldPanel("notes", widget=forms.Textarea(attrs={"rows": 3})),
+            InlinePanel(
+                "positions",
+                panels=position_panels("organisation"),
+                label=_("Position"),
+                heading=_("Positions in organisations"),
+            ),
+        ],
+        base_form_class=PersonForm,
+    )
