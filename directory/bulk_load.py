@@ -9,6 +9,8 @@ through the models changes nothing.
 """
 
 import datetime
+import queue
+import threading
 import random
 import time
 import unicodedata
@@ -20,7 +22,6 @@ from django.utils import timezone
 from . import demo_data
 from .geography import department_for_postcode, region_for_department
 from .models import Function, InterestCentre, Organisation, OrganisationKind, Person, Position
-from .search import phone_digits
 from .text import fold
 
 ORGANISATIONS_PER_PERSON = 0.1
@@ -28,6 +29,7 @@ ORGANISATIONS_PER_PERSON = 0.1
 POSITION_COUNTS = [0] * 10 + [1] * 65 + [2] * 20 + [3] * 5
 ENDED_SHARE = 0.15
 BATCH = 20_000
+REBUILD_INDEXES_FROM = 50_000
 
 
 def ascii_slug(value: str, sep: str = "-") -> str:
@@ -137,8 +139,10 @@ def ensure_lists() -> tuple[list, list, list]:
     return kinds, functions, centres
 
 
-def _french_phone(rng: random.Random, first_digit: str) -> str:
-    return f"+33{first_digit}{rng.randrange(10**8):08d}"
+def _french_phone(rng: random.Random, first_digits: str) -> tuple[str, str]:
+    """A random French number and its search digits (as `search.phone_digits` gives)."""
+    national = f"{first_digits[int(rng.random() * len(first_digits))]}{int(rng.random() * 1e8):08d}"
+    return f"+33{national}", f"33{national} 0{national}"
 
 
 @dataclass
@@ -149,10 +153,36 @@ class OrgInfo:
     domain: str
 
 
-def generate(persons: int, organisations: int | None = None, seed: int = 2026):
-    """Yield (table, columns, rows) batches of a random but realistic directory."""
+@dataclass
+class Plan:
+    """What generation needs from the database, read before it starts."""
+
+    kinds: list
+    functions: list
+    centres: list
+    organisation_id: int
+    link_id: int
+    person_id: int
+    position_id: int
+
+    @classmethod
+    def read(cls) -> "Plan":
+        kinds, functions, centres = ensure_lists()
+        return cls(
+            kinds,
+            functions,
+            centres,
+            _next_id(Organisation),
+            _next_id(Organisation.interest_centres.through),
+            _next_id(Person),
+            _next_id(Position),
+        )
+
+
+def generate(persons: int, organisations: int | None, seed: int, plan: Plan):
+    """Yield (table, rows) batches of a random but realistic directory (no database access)."""
     rng = random.Random(seed)
-    kinds, functions, centres = ensure_lists()
+    kinds, functions, centres = plan.kinds, plan.functions, plan.centres
     organisations = organisations or max(1, round(persons * ORGANISATIONS_PER_PERSON))
     now = timezone.now()
     today = timezone.localdate()
@@ -169,8 +199,8 @@ def generate(persons: int, organisations: int | None = None, seed: int = 2026):
     org_table = Table(Organisation)
     link_model = Organisation.interest_centres.through
     link_table = Table(link_model)
-    org_start = _next_id(Organisation)
-    link_id = _next_id(link_model)
+    org_start = plan.organisation_id
+    link_id = plan.link_id
     orgs: list[OrgInfo] = []
     rows, links = [], []
     for number in range(organisations):
@@ -184,9 +214,9 @@ def generate(persons: int, organisations: int | None = None, seed: int = 2026):
         folded = fold(name)
         domain = f"{ascii_slug(name)[:40]}.fr"
         email = f"contact@{domain}"
-        phone = _french_phone(rng, rng.choice("12345"))
+        phone, digits = _french_phone(rng, "12345")
         orgs.append(OrgInfo(org_id, name, folded, domain))
-        search_text = " | ".join([folded, f"{email} {postcode} {city_folded}", phone_digits(phone)])
+        search_text = " | ".join([folded, f"{email} {postcode} {city_folded}", digits])
         rows.append(
             org_table.row(
                 id=org_id,
@@ -222,29 +252,36 @@ def generate(persons: int, organisations: int | None = None, seed: int = 2026):
     # People and their positions.
     person_table = Table(Person)
     position_table = Table(Position)
-    person_id = _next_id(Person)
-    position_id = _next_id(Position)
+    person_id = plan.person_id
+    position_id = plan.position_id
     people, positions = [], []
+    rnd = rng.random
+    n_first, n_last, n_cities = len(folded_first), len(folded_last), len(cities)
+    n_orgs, n_functions, n_counts = len(orgs), len(folded_functions), len(POSITION_COUNTS)
+    start_dates = [today - datetime.timedelta(days=d) for d in range(60, 5000, 7)]
+    end_dates = [today - datetime.timedelta(days=d) for d in range(1, 50)]
     for _number in range(persons):
-        first, first_folded, first_slug = rng.choice(folded_first)
-        last, last_folded, last_slug = rng.choice(folded_last)
-        city, postcode, department, region, city_folded = rng.choice(cities)
-        email = f"{first_slug}.{last_slug}{rng.randrange(1000)}@courriel.fr" if rng.random() < 0.5 else ""
-        mobile = _french_phone(rng, rng.choice("67")) if rng.random() < 0.6 else ""
+        first, first_folded, first_slug = folded_first[int(rnd() * n_first)]
+        last, last_folded, last_slug = folded_last[int(rnd() * n_last)]
+        city, postcode, department, region, city_folded = cities[int(rnd() * n_cities)]
+        email = f"{first_slug}.{last_slug}{int(rnd() * 1000)}@courriel.fr" if rnd() < 0.5 else ""
+        mobile, mobile_digits = _french_phone(rng, "67") if rnd() < 0.6 else ("", "")
         parts = [
             f"{first_folded} {last_folded}",
-            " ".join(filter(None, (email, postcode, city_folded))),
-            phone_digits(mobile),
+            f"{email} {postcode} {city_folded}" if email else f"{postcode} {city_folded}",
+            mobile_digits,
         ]
-        count = rng.choice(POSITION_COUNTS)
+        count = POSITION_COUNTS[int(rnd() * n_counts)]
         primary_done = False
-        for org in rng.sample(orgs, k=min(count, len(orgs))):
-            function_id, function_folded = rng.choice(folded_functions)
-            ended = rng.random() < ENDED_SHARE
-            start = today - datetime.timedelta(days=rng.randrange(60, 5000))
-            end = today - datetime.timedelta(days=rng.randrange(1, 50)) if ended else None
+        chosen = {orgs[int(rnd() * n_orgs)].id: None for _ in range(count)} if count else {}
+        for org_id in chosen:
+            org = orgs[org_id - org_start]
+            function_id, function_folded = folded_functions[int(rnd() * n_functions)]
+            ended = rnd() < ENDED_SHARE
+            start = start_dates[int(rnd() * len(start_dates))]
+            end = end_dates[int(rnd() * len(end_dates))] if ended else None
             p_email = f"{first_slug}.{last_slug}@{org.domain}"
-            p_phone = _french_phone(rng, rng.choice("12345")) if rng.random() < 0.7 else ""
+            p_phone, p_digits = _french_phone(rng, "12345") if rnd() < 0.7 else ("", "")
             is_primary = not ended and not primary_done
             primary_done = primary_done or is_primary
             positions.append(
@@ -265,7 +302,7 @@ def generate(persons: int, organisations: int | None = None, seed: int = 2026):
             )
             position_id += 1
             parts.append(f"{org.folded} {function_folded} {p_email}")
-            parts.append(phone_digits(p_phone))
+            parts.append(p_digits)
         people.append(
             person_table.row(
                 id=person_id,
@@ -297,25 +334,95 @@ def generate(persons: int, organisations: int | None = None, seed: int = 2026):
     yield position_table, positions
 
 
-def load_directory(persons: int, organisations: int | None = None, seed: int = 2026, log=None) -> dict:
-    """Generate and write a directory; return counts and timings."""
+SEARCH_INDEXES = {
+    "directory_organisation": "directory_organisation_search_trgm",
+    "directory_person": "directory_person_search_trgm",
+}
+
+
+def _drop_search_indexes() -> bool:
+    """On PostgreSQL, building the trigram indexes once is faster than updating them per row."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred: check them row by row instead of
+        # queueing a million checks for the commit.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for index in SEARCH_INDEXES.values():
+            cursor.execute(f"DROP INDEX IF EXISTS {index}")
+    return True
+
+
+def _create_search_indexes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        for table, index in SEARCH_INDEXES.items():
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (search_text gin_trgm_ops)"
+            )
+
+
+def _produce(batches, out: queue.Queue) -> None:
+    try:
+        for batch in batches:
+            out.put(batch)
+    except BaseException as error:  # handed to the writer, which raises it
+        out.put(error)
+    out.put(None)
+
+
+def load_directory(
+    persons: int, organisations: int | None = None, seed: int = 2026, log=None
+) -> dict:
+    """Generate and write a directory in one transaction; return counts and timings.
+
+    Generation runs in a thread while the main thread writes the previous
+    batch, so Python and the database work at the same time.
+    """
     started = time.perf_counter()
     counts: dict[str, int] = {}
     with transaction.atomic():
-        for table, rows in generate(persons, organisations, seed):
+        plan = Plan.read()
+        # Rebuilding the trigram indexes pays when the load outgrows what is there.
+        rebuild = (
+            persons >= REBUILD_INDEXES_FROM
+            and persons > Person.objects.count()
+            and _drop_search_indexes()
+        )
+        batches: queue.Queue = queue.Queue(maxsize=4)
+        producer = threading.Thread(
+            target=_produce,
+            args=(generate(persons, organisations, seed, plan), batches),
+            daemon=True,
+        )
+        producer.start()
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            table, rows = item
             write_rows(table.model._meta.db_table, table.columns, rows)
             key = table.model._meta.model_name
             counts[key] = counts.get(key, 0) + len(rows)
-            if log and key == "person":
+            if log and key == "person" and counts[key] % 200_000 < BATCH:
                 log(f"  {counts[key]:,} people")
+        producer.join()
+        loaded = time.perf_counter()
         _fix_sequences()
-    elapsed = time.perf_counter() - started
+        if rebuild:
+            _create_search_indexes()
+    indexed = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Organisation, Person, Position):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    counts["seconds"] = round(elapsed, 2)
-    counts["people_per_second"] = round(counts.get("person", 0) / elapsed) if elapsed else 0
-    counts["total_seconds"] = round(time.perf_counter() - started, 2)
+    finished = time.perf_counter()
+    people = counts.get("person", 0)
+    counts.update(
+        load_seconds=round(loaded - started, 2),
+        index_seconds=round(indexed - loaded, 2),
+        analyze_seconds=round(finished - indexed, 2),
+        seconds=round(finished - started, 2),
+        load_people_per_second=round(people / (loaded - started)) if people else 0,
+        people_per_second=round(people / (finished - started)) if people else 0,
+    )
     return counts
-

@@ -3,7 +3,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from crmsite.roles import ADMINISTRATORS, CLIENTS, STAFF
-from directory.models import InterestCentre
+from directory.models import (
+    Function,
+    InterestCentre,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+)
 
 PASSWORD = "Correct-Horse-2026"
 
@@ -43,3 +50,48 @@ class InterestCentreFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Centre {n}")
     colour = "#1f6feb"
+
+
+class OrganisationKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationKind
+        django_get_or_create = ("name_key",)
+
+    name = "Lieu de spectacle"
+    name_key = factory.LazyAttribute(lambda o: OrganisationKind.key_for(o.name))
+
+
+class FunctionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Function
+        django_get_or_create = ("name_key",)
+
+    name = "Directeur·rice"
+    name_key = factory.LazyAttribute(lambda o: Function.key_for(o.name))
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Théâtre numéro {n}")
+    kind = factory.SubFactory(OrganisationKindFactory)
+    city = "Metz"
+    postcode = "57000"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = "Élodie"
+    last_name = factory.Sequence(lambda n: f"Lefèvre{n}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    function = factory.SubFactory(FunctionFactory)

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(blank=True, editable=False, max_length=2, verbose_name='region')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('name_key', models.CharField(editable=False, max_length=200)),
-                ('siret', models.CharField(blank=True, error_messages={'unique': 'An organisation with this SIRET already exists.'}, help_text='14 digits; optional.', max_length=14, null=True, unique=True, verbose_name='SIRET')),
+                ('siret', models.CharField(blank=True, error_messages={'unique': 'An organisation with this SIRET already exists.'}, help_text='14 digits; optional.', max_length=20, null=True, unique=True, verbose_name='SIRET')),
                 ('email', directory.emails.NormalisedEmailField(blank=True, max_length=254, verbose_name='generic e-mail')),
                 ('phone', directory.phones.PhoneNumberField(blank=True, verbose_name='phone')),
                 ('website', models.URLField(blank=True, max_length=300, verbose_name='website')),

@@ -49,7 +49,7 @@ class Organisation(PostalAddress, ClusterableModel):
     )
     siret = models.CharField(
         _("SIRET"),
-        max_length=14,
+        max_length=20,  # typed with spaces; stored as 14 digits
         unique=True,
         null=True,
         blank=True,
@@ -104,17 +104,17 @@ class Organisation(PostalAddress, ClusterableModel):
         super().clean()
         self.name = " ".join((self.name or "").split())
         self.siret = normalise_siret(self.siret) or None
+        errors = {}
         if self.siret and not stdnum_siret.is_valid(self.siret):
-            raise ValidationError(
-                {
-                    "siret": _(
-                        "This SIRET is not valid: it must have 14 digits and a correct "
-                        "check digit."
-                    )
-                },
-                code="invalid_siret",
+            errors["siret"] = _(
+                "This SIRET is not valid: it must have 14 digits and a correct check digit."
             )
-        self.clean_postal_address()
+        try:
+            self.clean_postal_address()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
 
     def prepare_for_write(self) -> None:
         """Derived columns, recomputed by every write path."""

@@ -76,7 +76,7 @@ class CommentMixin(WagtailAdminTemplateMixin):
         target = self.comment.target
         return self.breadcrumbs_items + [
             {
-                "url": reverse(target.snippet_viewset.get_url_name("index")),
+                "url": reverse(target.snippet_viewset.get_url_name("list")),
                 "label": str(target._meta.verbose_name_plural).capitalize(),
             },
             {"url": record_url(target), "label": str(target)},

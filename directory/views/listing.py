@@ -13,6 +13,7 @@ from ..exports import escape_formula
 from ..search import search
 
 COUNT_CAP = 10_000
+PAGE_SIZES = ("25", "50", "100")
 ESTIMATE_ABOVE = 50_000
 
 
@@ -74,6 +75,12 @@ class DirectoryIndexView(IndexView):
 
     paginator_class = DirectoryPaginator
     is_searchable = True
+
+    def get_paginate_by(self, queryset):
+        paginate_by = super().get_paginate_by(queryset)
+        if paginate_by and self.request.GET.get("per_page") in PAGE_SIZES:
+            return int(self.request.GET["per_page"])
+        return paginate_by
 
     def search_queryset(self, queryset):
         if not self.is_searching:

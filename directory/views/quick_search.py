@@ -32,7 +32,7 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
         count = len(rows)
         if count == RESULTS_PER_KIND:
             count = queryset.order_by()[: COUNT_CAP + 1].count()
-        index_url = reverse(model.snippet_viewset.get_url_name("index"))
+        index_url = reverse(model.snippet_viewset.get_url_name("list"))
         return {
             "rows": rows,
             "count": count,

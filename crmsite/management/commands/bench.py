@@ -1,0 +1,35 @@
+"""`python manage.py bench AREA [--json]`: benchmarks, each figure beside its baseline.
+
+Areas are modules with a `run(options) -> dict` function, listed in AREAS.
+Benchmarks measure; they do not pass or fail. Run them on PostgreSQL with
+the large directory (`seed_demo --persons 1000000`) for meaningful figures.
+"""
+
+import importlib
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+AREAS = {"directory": "directory.bench"}
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark area and print its figures beside their baselines."
+
+    def add_arguments(self, parser):
+        parser.add_argument("area", choices=sorted(AREAS))
+        parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+        parser.add_argument(
+            "--repeat", type=int, default=20, help="Measurements per query (default 20)."
+        )
+
+    def handle(self, *args, **options):
+        if options["repeat"] < 1:
+            raise CommandError("--repeat must be at least 1.")
+        module = importlib.import_module(AREAS[options["area"]])
+        results = module.run(options)
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=2, ensure_ascii=False))
+            return
+        for key, value in results.items():
+            self.stdout.write(f"{key}: {json.dumps(value, ensure_ascii=False)}")

@@ -1,0 +1,124 @@
+"""The simple search: any part of a name, e-mail, city, organisation or phone,
+whatever the case and accents."""
+
+import pytest
+
+from directory.models import Organisation, Person, Position
+from directory.search import query_terms, search
+from tests.factories import FunctionFactory, OrganisationFactory, PersonFactory, PositionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory():
+    theatre = OrganisationFactory(
+        name="Théâtre de l'Œuvre", city="Marseille", postcode="13001", email="Contact@OEUVRE.fr"
+    )
+    festival = OrganisationFactory(name="Festival d'Avignon", city="Avignon", postcode="84000")
+    elodie = PersonFactory(
+        first_name="Élodie", last_name="Lefèvre", mobile="+33 6 12 34 56 78", city="Nîmes"
+    )
+    PositionFactory(
+        person=elodie,
+        organisation=theatre,
+        function=FunctionFactory(name="Directrice"),
+        email="e.lefevre@oeuvre.fr",
+        phone="04 91 00 00 01",
+    )
+    jerome = PersonFactory(first_name="Jérôme", last_name="Guérin", email="jerome@exemple.fr")
+    PositionFactory(person=jerome, organisation=festival)
+    return {"theatre": theatre, "festival": festival, "elodie": elodie, "jerome": jerome}
+
+
+def people(query):
+    return set(search(Person.objects.all(), query).values_list("last_name", flat=True))
+
+
+def organisations(query):
+    return set(search(Organisation.objects.all(), query).values_list("name", flat=True))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["theatre", "THEATRE", "Théâtre", "theâtre", "oeuvre", "Œuvre", "l'oeuvre", "marseille", "13001"],
+)
+def test_organisation_found_whatever_case_and_accents(directory, query):
+    assert organisations(query) == {"Théâtre de l'Œuvre"}
+
+
+@pytest.mark.parametrize("query", ["LEFEVRE", "lefevre", "Lefèvre", "lefÈvre", "elodie lef", "LEF ELO"])
+def test_person_found_by_any_part_of_the_name(directory, query):
+    assert people(query) == {"Lefèvre"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["06 12 34", "0612345678", "06.12.34.56.78", "+33 6 12 34", "+33612345678", "6 12 34 56 78"],
+)
+def test_phone_digits_find_the_mobile(directory, query):
+    assert people(query) == {"Lefèvre"}
+
+
+def test_professional_phone_and_email_find_the_person(directory):
+    assert people("04 91 00") == {"Lefèvre"}
+    assert people("e.lefevre@") == {"Lefèvre"}
+
+
+def test_organisation_name_finds_its_people(directory):
+    assert people("oeuvre") == {"Lefèvre"}
+    assert people("avignon") == {"Guérin"}
+
+
+def test_city_and_personal_email_find_people(directory):
+    assert people("nimes") == {"Lefèvre"}
+    assert people("jerome@exemple") == {"Guérin"}
+
+
+def test_every_term_must_match(directory):
+    assert people("elodie guerin") == set()
+    assert organisations("festival marseille") == set()
+
+
+def test_nothing_found_and_empty_query(directory):
+    assert people("zzzz") == set()
+    assert len(people("")) == 2
+
+
+def test_search_text_follows_an_organisation_rename(directory):
+    directory["theatre"].name = "La Criée"
+    directory["theatre"].save()
+    assert people("criee") == {"Lefèvre"}
+    assert people("theatre") == set()
+
+
+def test_search_text_follows_positions_added_and_deleted(directory):
+    position = PositionFactory(person=directory["jerome"], organisation=directory["theatre"])
+    assert people("oeuvre") == {"Lefèvre", "Guérin"}
+    position.delete()
+    assert people("oeuvre") == {"Lefèvre"}
+
+
+def test_search_text_follows_bulk_updates(directory):
+    Person.objects.filter(pk=directory["jerome"].pk).update(city="Besançon")
+    assert people("besancon") == {"Guérin"}
+    Organisation.objects.filter(pk=directory["festival"].pk).update(name="Festival Off")
+    assert organisations("off") == {"Festival Off"}
+    assert people("festival off") == {"Guérin"}
+    Position.objects.filter(person=directory["jerome"]).delete()
+    assert people("festival") == set()
+
+
+def test_hostile_and_oversized_queries_are_harmless(directory):
+    assert people("%") == set()
+    assert people("_") == set()
+    assert people("'; DROP TABLE directory_person; --") == set()
+    assert people("a" * 10_000) == set()
+    assert Person.objects.count() == 2
+
+
+def test_query_terms():
+    assert query_terms("  Théâtre   DU Soleil ") == ["theatre", "du", "soleil"]
+    assert query_terms("06 12 34") == ["061234"]
+    assert query_terms("+33 (0)6 12") == ["330612"]
+    assert len(query_terms(" ".join(f"mot{i}" for i in range(50)))) == 8
