@@ -10,8 +10,8 @@ through the models changes nothing.
 
 import datetime
 import queue
-import threading
 import random
+import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -127,7 +127,8 @@ def write_rows(table_name: str, columns: list[str], rows: list, text: bool = Fal
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {table_name} ({quoted}) VALUES ({placeholders})", rows
+                f"INSERT INTO {table_name} ({quoted}) VALUES ({placeholders})",  # noqa: S608
+                rows,
             )
 
 
@@ -142,7 +143,7 @@ def _fix_sequences() -> None:
         for model in (Organisation, Person, Position, Organisation.interest_centres.through):
             table = model._meta.db_table
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
 
@@ -224,7 +225,8 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     cities = []
     for city, postcode in demo_data.CITIES:
         department = department_for_postcode(postcode) or ""
-        cities.append((city, postcode, department, region_for_department(department) or "", fold(city)))
+        region = region_for_department(department) or ""
+        cities.append((city, postcode, department, region, fold(city)))
     folded_functions = [(num(f.pk), fold(f.name)) for f in functions]
     folded_first = [(n, fold(n), ascii_slug(n, ".")) for n in demo_data.FIRST_NAMES]
     folded_last = [(n, fold(n), ascii_slug(n, "")) for n in demo_data.LAST_NAMES]
@@ -403,6 +405,9 @@ def _drop_constraints_and_indexes() -> list[str] | None:
         return None
     tables = _loaded_tables()
     with connection.cursor() as cursor:
+        # Run any foreign-key check still queued now: ALTER TABLE refuses
+        # tables with pending trigger events.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             """
             SELECT con.conrelid::regclass::text, quote_ident(con.conname),
@@ -465,16 +470,21 @@ def load_directory(
     counts: dict[str, int] = {}
     with transaction.atomic():
         plan = Plan.read()
-        # Rebuilding the trigram indexes pays when the load outgrows what is there.
+        text = connection.vendor == "postgresql"
+        # Rebuilding indexes and foreign keys pays when the load outgrows what is there.
         rebuild = (
-            persons >= REBUILD_INDEXES_FROM
-            and persons > Person.objects.count()
-            and _drop_search_indexes()
+            _drop_constraints_and_indexes()
+            if persons >= REBUILD_INDEXES_FROM and persons > Person.objects.count()
+            else None
         )
+        if text:
+            with connection.cursor() as cursor:
+                # Nothing to wait for until the data is all there.
+                cursor.execute("SET LOCAL synchronous_commit = off")
         batches: queue.Queue = queue.Queue(maxsize=4)
         producer = threading.Thread(
             target=_produce,
-            args=(generate(persons, organisations, seed, plan), batches),
+            args=(generate(persons, organisations, seed, plan, text), batches),
             daemon=True,
         )
         producer.start()
@@ -482,7 +492,7 @@ def load_directory(
             if isinstance(item, BaseException):
                 raise item
             table, rows = item
-            write_rows(table.model._meta.db_table, table.columns, rows)
+            write_rows(table.model._meta.db_table, table.columns, rows, text)
             key = table.model._meta.model_name
             counts[key] = counts.get(key, 0) + len(rows)
             if log and key == "person" and counts[key] % 200_000 < BATCH:
@@ -491,7 +501,7 @@ def load_directory(
         loaded = time.perf_counter()
         _fix_sequences()
         if rebuild:
-            _create_search_indexes()
+            _recreate(rebuild)
     indexed = time.perf_counter()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

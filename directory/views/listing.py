@@ -10,9 +10,11 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.snippets.views.snippets import IndexView
 
 from ..exports import escape_formula
-from ..search import search
+from ..search import capped_count, search, sort_matches
 
 COUNT_CAP = 10_000
+# A search counts its matches up to here ("more than 1,000": refine the search).
+SEARCH_COUNT_CAP = 1_000
 PAGE_SIZES = ("25", "50", "100")
 ESTIMATE_ABOVE = 50_000
 
@@ -82,10 +84,22 @@ class DirectoryIndexView(IndexView):
             return int(self.request.GET["per_page"])
         return paginate_by
 
+    search_count = None
+
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return search(queryset, self.search_query)
+        queryset = search(queryset, self.search_query)
+        self.search_count = capped_count(queryset, SEARCH_COUNT_CAP)
+        return sort_matches(queryset, self.search_count, SEARCH_COUNT_CAP)
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        if self.search_count is not None:
+            # Counted once while searching; the paginator reuses it.
+            paginator.count_is_capped = self.search_count > SEARCH_COUNT_CAP
+            paginator.__dict__["count"] = min(self.search_count, SEARCH_COUNT_CAP)
+        return paginator
 
     def preprocess_field_value(self, field, value, export_format):
         return escape_formula(super().preprocess_field_value(field, value, export_format))

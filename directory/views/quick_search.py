@@ -8,8 +8,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..models import Organisation, Person
-from ..search import MAX_QUERY_LENGTH, search
-from .listing import COUNT_CAP
+from ..search import MAX_QUERY_LENGTH, capped_count, search, sort_matches
+from .listing import SEARCH_COUNT_CAP
 from .people import primary_positions
 
 RESULTS_PER_KIND = 10
@@ -28,15 +28,13 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
 
     def results(self, model, query):
         queryset = search(model.objects.order_by("name_key", "pk"), query)
-        rows = list(queryset[:RESULTS_PER_KIND])
-        count = len(rows)
-        if count == RESULTS_PER_KIND:
-            count = queryset.order_by()[: COUNT_CAP + 1].count()
+        count = capped_count(queryset, SEARCH_COUNT_CAP)
+        rows = list(sort_matches(queryset, count, SEARCH_COUNT_CAP)[:RESULTS_PER_KIND])
         index_url = reverse(model.snippet_viewset.get_url_name("list"))
         return {
             "rows": rows,
             "count": count,
-            "capped": count > COUNT_CAP,
+            "capped": count > SEARCH_COUNT_CAP,
             "more_url": f"{index_url}?{urlencode({'q': query})}",
         }
 
