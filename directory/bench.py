@@ -66,7 +66,14 @@ def timed(fn, repeat):
 
 def sample_queries() -> list[str]:
     """Realistic queries: names without accents, cities, organisations, phone digits."""
-    queries = ["theatre", "LEFEVRE", "guerin", "festival lyon", "conservatoire nimes", "saint-etienne"]
+    queries = [
+        "theatre",
+        "LEFEVRE",
+        "guerin",
+        "festival lyon",
+        "conservatoire nimes",
+        "saint-etienne",
+    ]
     person = Person.objects.exclude(mobile="").order_by("pk").first()
     if person:
         national = "0" + person.mobile[3:]
@@ -155,7 +162,9 @@ def run(options) -> dict:
         "goal": "p95 <= 50 ms and >= 10x faster than the baseline",
     }
 
-    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["127.0.0.1"])[0].lstrip(".") or "127.0.0.1")
+    client = Client(
+        HTTP_HOST=(settings.ALLOWED_HOSTS or ["127.0.0.1"])[0].lstrip(".") or "127.0.0.1"
+    )
     client.force_login(bench_user())
     for name, urls in listing_urls().items():
         durations = []

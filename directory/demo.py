@@ -56,7 +56,11 @@ def add_demo_comments(authors) -> int:
     rng = random.Random(7)
     organisations = list(Organisation.objects.order_by("pk")[:DEMO_COMMENTS])
     comments = [
-        Comment(organisation=organisation, author=rng.choice(authors), body=rng.choice(demo_data.COMMENTS))
+        Comment(
+            organisation=organisation,
+            author=rng.choice(authors),
+            body=rng.choice(demo_data.COMMENTS),
+        )
         for organisation in organisations
     ]
     Comment.objects.bulk_create(comments)

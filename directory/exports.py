@@ -4,7 +4,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value):
-    """"=HYPERLINK(...)" -> "'=HYPERLINK(...)"; anything else unchanged."""
+    """ "=HYPERLINK(...)" -> "'=HYPERLINK(...)"; anything else unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

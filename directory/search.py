@@ -36,7 +36,7 @@ MAX_QUERY_LENGTH = 200
 
 
 def phone_digits(value: str) -> str:
-    """"+33612345678" -> "33612345678 0612345678"."""
+    """ "+33612345678" -> "33612345678 0612345678"."""
     digits = "".join(c for c in value or "" if c.isdigit())
     if not digits:
         return ""

@@ -61,17 +61,17 @@ class PostalAddress(models.Model):
         """Validate the postcode of a French address and derive the geography."""
         self.postcode = "".join((self.postcode or "").split()).upper()
         self.city = " ".join((self.city or "").split())
-        if self.postcode and (self.country or FRANCE) == FRANCE:
-            if department_for_postcode(self.postcode) is None:
-                raise ValidationError(
-                    {
-                        "postcode": _(
-                            "Enter a French postcode of five digits, for example 75001 "
-                            "(or choose another country)."
-                        )
-                    },
-                    code="invalid_postcode",
-                )
+        is_french = (self.country or FRANCE) == FRANCE
+        if self.postcode and is_french and department_for_postcode(self.postcode) is None:
+            raise ValidationError(
+                {
+                    "postcode": _(
+                        "Enter a French postcode of five digits, for example 75001 "
+                        "(or choose another country)."
+                    )
+                },
+                code="invalid_postcode",
+            )
         self.derive_geography()
 
     def derive_geography(self) -> None:

@@ -20,14 +20,14 @@ class NamedListItem(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def key_for(name: str) -> str:
-        return fold(" ".join((name or "").split()))
-
     def save(self, *args, **kwargs):
         self.name = " ".join((self.name or "").split())
         self.name_key = self.key_for(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        return fold(" ".join((name or "").split()))
 
     def clean(self):
         super().clean()

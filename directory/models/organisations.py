@@ -134,7 +134,6 @@ class Organisation(PostalAddress, ClusterableModel):
         if renamed:
             # People are found by the names of their organisations.
             from ..search import refresh_people
-
             from .positions import Position
 
             refresh_people(

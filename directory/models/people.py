@@ -68,9 +68,7 @@ class Person(PostalAddress, ClusterableModel):
     none is independent.
     """
 
-    civility = models.CharField(
-        _("civility"), max_length=3, choices=Civility.choices, blank=True
-    )
+    civility = models.CharField(_("civility"), max_length=3, choices=Civility.choices, blank=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     email = NormalisedEmailField(_("personal e-mail"), blank=True)

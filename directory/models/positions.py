@@ -107,7 +107,7 @@ class Position(PostalAddress):
 
     @property
     def label(self) -> str:
-        """"Directeur·rice (directrice artistique)" or whichever is set."""
+        """ "Directeur·rice (directrice artistique)" or whichever is set."""
         function = self.function.name if self.function_id else ""
         if function and self.title and self.title != function:
             return f"{function} ({self.title})"

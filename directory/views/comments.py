@@ -41,7 +41,9 @@ def add_comment(request, target_type, pk):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, _("The comment was not added: %(error)s") % {"error": error})
+                messages.error(
+                    request, _("The comment was not added: %(error)s") % {"error": error}
+                )
         return redirect(record_url(target))
     with transaction.atomic():
         comment = form.save(commit=False)
@@ -116,7 +118,12 @@ class DeleteCommentView(CommentMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         target = self.comment.target
         with transaction.atomic():
-            log(target, "directory.comment.delete", user=request.user, data=comment_data(self.comment))
+            log(
+                target,
+                "directory.comment.delete",
+                user=request.user,
+                data=comment_data(self.comment),
+            )
             self.comment.delete()
         messages.success(request, _("Comment deleted."))
         return redirect(record_url(target))

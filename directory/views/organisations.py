@@ -20,8 +20,8 @@ from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from ..panels import LikelyDuplicatesPanel
 from .choosers import DirectoryChooserViewSet
-from .lists import ChipsColumn
 from .listing import DirectoryIndexView
+from .lists import ChipsColumn
 from .records import OrganisationRecordView
 
 ADDRESS_PANELS = [
@@ -108,9 +108,7 @@ class OrganisationIndexView(RecordTitleMixin, DirectoryIndexView):
         )
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, object_list, is_paginated = super().paginate_queryset(
-            queryset, page_size
-        )
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         objects = list(object_list)
         counts = current_people_counts([obj.pk for obj in objects])
         for obj in objects:

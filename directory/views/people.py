@@ -72,9 +72,7 @@ class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
     default_ordering = "name_key"
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, object_list, is_paginated = super().paginate_queryset(
-            queryset, page_size
-        )
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
         objects = list(object_list)
         positions = primary_positions([obj.pk for obj in objects])
         for obj in objects:

@@ -22,7 +22,9 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if not (user.has_perm("directory.view_person") and user.has_perm("directory.view_organisation")):
+        if not (
+            user.has_perm("directory.view_person") and user.has_perm("directory.view_organisation")
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -20,9 +20,10 @@ def test_generated_rows_match_what_the_models_compute():
     assert organisation.department and organisation.region
     # Independent people exist, and people with several positions too.
     assert Person.objects.filter(positions__isnull=True).exists()
-    assert Person.objects.filter(positions__gt=0).count() > Person.objects.filter(
-        positions__isnull=False
-    ).distinct().count()
+    assert (
+        Person.objects.filter(positions__gt=0).count()
+        > Person.objects.filter(positions__isnull=False).distinct().count()
+    )
 
 
 def test_loading_twice_adds_without_clashing():
@@ -30,7 +31,9 @@ def test_loading_twice_adds_without_clashing():
     load_directory(50, 5, seed=2)
     assert Person.objects.count() == 100
     PersonCreated = Person.objects.create(last_name="Après")
-    assert PersonCreated.pk > max(Person.objects.exclude(pk=PersonCreated.pk).values_list("pk", flat=True))
+    assert PersonCreated.pk > max(
+        Person.objects.exclude(pk=PersonCreated.pk).values_list("pk", flat=True)
+    )
 
 
 def test_seed_demo_persons_option(capsys):

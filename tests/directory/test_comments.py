@@ -18,7 +18,9 @@ def record(organisation):
     return f"/admin/directory/organisations/inspect/{organisation.pk}/"
 
 
-def test_staff_adds_a_comment_that_others_read(as_staff, staff_user, other_staff_user, organisation, client):
+def test_staff_adds_a_comment_that_others_read(
+    as_staff, staff_user, other_staff_user, organisation, client
+):
     response = as_staff.post(
         f"/admin/directory/comments/organisation/{organisation.pk}/add/",
         {"body": "Rencontrée au festival, <b>à rappeler</b>."},
@@ -48,7 +50,9 @@ def test_comment_on_a_person(as_staff):
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001])
 def test_empty_or_oversized_comment_is_refused(as_staff, organisation, body):
     response = as_staff.post(
-        f"/admin/directory/comments/organisation/{organisation.pk}/add/", {"body": body}, follow=True
+        f"/admin/directory/comments/organisation/{organisation.pk}/add/",
+        {"body": body},
+        follow=True,
     )
     assert response.status_code == 200
     assert Comment.objects.count() == 0
@@ -81,24 +85,38 @@ def test_author_edits_and_deletes_their_comment(as_staff, staff_user, organisati
     assert response.status_code == 302
     assert not Comment.objects.exists()
     actions = set(
-        ModelLogEntry.objects.filter(object_id=str(organisation.pk)).values_list("action", flat=True)
+        ModelLogEntry.objects.filter(object_id=str(organisation.pk)).values_list(
+            "action", flat=True
+        )
     )
     assert {"directory.comment.edit", "directory.comment.delete"} <= actions
 
 
-def test_another_staff_member_cannot_edit_or_delete(client, other_staff_user, staff_user, organisation):
+def test_another_staff_member_cannot_edit_or_delete(
+    client, other_staff_user, staff_user, organisation
+):
     comment = Comment.objects.create(organisation=organisation, author=staff_user, body="À moi")
     client.force_login(other_staff_user)
-    for url in (f"/admin/directory/comments/{comment.pk}/edit/", f"/admin/directory/comments/{comment.pk}/delete/"):
+    for url in (
+        f"/admin/directory/comments/{comment.pk}/edit/",
+        f"/admin/directory/comments/{comment.pk}/delete/",
+    ):
         assert client.get(url).status_code == 403
         assert client.post(url, {"body": "Piraté"}).status_code == 403
     comment.refresh_from_db()
     assert comment.body == "À moi"
 
 
-def test_an_administrator_may_delete_but_not_edit_others_comments(as_admin, staff_user, organisation):
-    comment = Comment.objects.create(organisation=organisation, author=staff_user, body="Hors sujet")
-    assert as_admin.post(f"/admin/directory/comments/{comment.pk}/edit/", {"body": "x"}).status_code == 403
+def test_an_administrator_may_delete_but_not_edit_others_comments(
+    as_admin, staff_user, organisation
+):
+    comment = Comment.objects.create(
+        organisation=organisation, author=staff_user, body="Hors sujet"
+    )
+    assert (
+        as_admin.post(f"/admin/directory/comments/{comment.pk}/edit/", {"body": "x"}).status_code
+        == 403
+    )
     assert as_admin.post(f"/admin/directory/comments/{comment.pk}/delete/").status_code == 302
     assert not Comment.objects.exists()
 

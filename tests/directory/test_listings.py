@@ -70,7 +70,7 @@ def test_people_listing_shows_the_primary_position_and_independents(as_staff):
 @pytest.mark.parametrize("url", [ORGS, PEOPLE])
 def test_query_count_does_not_grow_with_the_page_size(as_staff, url):
     centres = [InterestCentreFactory() for _ in range(3)]
-    for number in range(60):
+    for _number in range(60):
         organisation = OrganisationFactory()
         organisation.interest_centres.set(centres)
         organisation.save()

@@ -54,7 +54,9 @@ def test_create_an_organisation_with_two_people_inline(as_staff, staff_user):
         f"{URL}add/",
         organisation_data(
             [
-                position_row(ariane, function=director.pk, email="Ariane@Soleil.FR", is_primary="on"),
+                position_row(
+                    ariane, function=director.pk, email="Ariane@Soleil.FR", is_primary="on"
+                ),
                 position_row(jean, title="Attaché de presse", phone="06 11 22 33 44"),
             ]
         ),

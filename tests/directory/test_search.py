@@ -41,13 +41,25 @@ def organisations(query):
 
 @pytest.mark.parametrize(
     "query",
-    ["theatre", "THEATRE", "Théâtre", "theâtre", "oeuvre", "Œuvre", "l'oeuvre", "marseille", "13001"],
+    [
+        "theatre",
+        "THEATRE",
+        "Théâtre",
+        "theâtre",
+        "oeuvre",
+        "Œuvre",
+        "l'oeuvre",
+        "marseille",
+        "13001",
+    ],
 )
 def test_organisation_found_whatever_case_and_accents(directory, query):
     assert organisations(query) == {"Théâtre de l'Œuvre"}
 
 
-@pytest.mark.parametrize("query", ["LEFEVRE", "lefevre", "Lefèvre", "lefÈvre", "elodie lef", "LEF ELO"])
+@pytest.mark.parametrize(
+    "query", ["LEFEVRE", "lefevre", "Lefèvre", "lefÈvre", "elodie lef", "LEF ELO"]
+)
 def test_person_found_by_any_part_of_the_name(directory, query):
     assert people(query) == {"Lefèvre"}
 

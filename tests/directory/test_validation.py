@@ -61,7 +61,9 @@ def test_department_and_region_come_from_the_postcode(postcode, department, regi
     assert (organisation.department, organisation.region) == (department, region)
 
 
-@pytest.mark.parametrize("email", ["marie", "marie@", "@theatre.fr", "marie@@theatre.fr", "a" * 250 + "@x.fr"])
+@pytest.mark.parametrize(
+    "email", ["marie", "marie@", "@theatre.fr", "marie@@theatre.fr", "a" * 250 + "@x.fr"]
+)
 def test_bad_email_is_refused(email):
     assert "email" in errors_of(Person(last_name="Dupont", email=email))
     assert "email" in errors_of(Organisation(name="Théâtre", email=email))
