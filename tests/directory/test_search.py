@@ -134,3 +134,20 @@ def test_query_terms():
     assert query_terms("06 12 34") == ["061234"]
     assert query_terms("+33 (0)6 12") == ["330612"]
     assert len(query_terms(" ".join(f"mot{i}" for i in range(50)))) == 8
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="PostgreSQL's trigram index",
+)
+def test_the_trigram_index_serves_the_search_on_postgresql(directory):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")
+        indexes = {row[0] for row in cursor.fetchall()}
+        assert indexes == {"directory_person_search_trgm", "directory_organisation_search_trgm"}
+        # The table is tiny here: forbid the sequential scan to see which index the plan can use.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search(Person.objects.all(), "lefevre").explain()
+    assert "directory_person_search_trgm" in plan
