@@ -9,6 +9,8 @@ through the models changes nothing.
 """
 
 import datetime
+import gc
+import itertools
 import queue
 import random
 import threading
@@ -104,26 +106,30 @@ def _copy_text(value) -> str:
     return str(value)
 
 
-def write_rows(table_name: str, columns: list[str], rows: list, text: bool = False) -> None:
+def copy_data(rows: list, text: bool = False) -> str:
+    """The input of COPY FROM STDIN for these rows.
+
+    `text` says their values already are COPY text (`Table(..., text=True)`).
+    """
+    if not text:
+        rows = ([v if v.__class__ is str else _copy_text(v) for v in row] for row in rows)
+    return "\n".join(map("\t".join, rows)) + "\n"
+
+
+def write_rows(table_name: str, columns: list[str], rows: list | str, text: bool = False) -> None:
     """Append rows to a table: COPY on PostgreSQL, executemany elsewhere.
 
-    `text` says the rows are already made of COPY text (`Table(..., text=True)`).
+    On PostgreSQL, `rows` may also be their COPY input already (`copy_data()`).
     """
     if not rows:
         return
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if text:
-                data = "\n".join(map("\t".join, rows))
-            else:
-                data = "\n".join(
-                    "\t".join([v if v.__class__ is str else _copy_text(v) for v in row])
-                    for row in rows
-                )
+            data = rows if isinstance(rows, str) else copy_data(rows, text)
             raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
             with raw.copy(f"COPY {table_name} ({quoted}) FROM STDIN") as copy:
-                copy.write(data + "\n")
+                copy.write(data)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
@@ -245,6 +251,8 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     link_id = plan.link_id
     # (id, folded name, domain) of each organisation, by id - org_start.
     orgs: list[tuple] = []
+    # fold() and ascii_slug() of the names before their number, computed once.
+    bases: dict[str, tuple[str, str]] = {}
     rows, links = [], []
     for number in range(organisations):
         org_id = num(org_start + number)
@@ -252,10 +260,15 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
         city, postcode, department, region, city_folded = rng.choice(cities)
         pattern = rng.choice(demo_data.NAME_PATTERNS[kind.name])
         name = pattern.format(city=city, word=rng.choice(demo_data.WORDS))
+        if (base := bases.get(name)) is None:
+            base = bases[name] = (fold(name), ascii_slug(name))
+        folded, slug = base
         if number >= 50:  # keep names distinct in large directories
+            # The number is ASCII digits: fold() and ascii_slug() just append it.
             name = f"{name} {number}"
-        folded = fold(name)
-        domain = f"{ascii_slug(name)[:40]}.fr"
+            folded = f"{folded} {number}" if folded else str(number)
+            slug = f"{slug}-{number}" if slug else str(number)
+        domain = f"{slug[:40]}.fr"
         email = f"contact@{domain}"
         phone, digits = _french_phone(rng, "12345")
         orgs.append((org_id, folded, domain))
@@ -293,33 +306,42 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
         "id", "person_id", "organisation_id", "function_id", "email", "phone", "is_primary",
         "start_date", "end_date", "created_at", "updated_at", "country",
     )  # fmt: skip
-    person_id = plan.person_id
-    position_id = plan.position_id
     people, positions = [], []
     rnd = rng.random
     bits = rng.getrandbits
     n_first, n_last, n_cities = len(folded_first), len(folded_last), len(cities)
+    # Everything a first and last name give, by first * n_last + last.
+    names = [
+        (first, last, f"{first_folded} {last_folded}", f"{last_folded} {first_folded}",
+         f"{first_slug}.{last_slug}")
+        for first, first_folded, first_slug in folded_first
+        for last, last_folded, last_slug in folded_last
+    ]  # fmt: skip
+    places = [
+        (city, postcode, department, region, f"{postcode} {city_folded}")
+        for city, postcode, department, region, city_folded in cities
+    ]
+    new_position_id = map(num, itertools.count(plan.position_id)).__next__
     n_orgs, n_functions, n_counts = len(orgs), len(folded_functions), len(POSITION_COUNTS)
     start_dates = [conv(today - datetime.timedelta(days=d)) for d in range(60, 5000, 7)]
     end_dates = [conv(today - datetime.timedelta(days=d)) for d in range(1, 50)]
     n_starts, n_ends = len(start_dates), len(end_dates)
     languages = ("en", "de", "es", "it")
     consents = ("", "", "consented", "refused")
-    for _number in range(persons):
-        first, first_folded, first_slug = folded_first[int(rnd() * n_first)]
-        last, last_folded, last_slug = folded_last[int(rnd() * n_last)]
-        city, postcode, department, region, city_folded = cities[int(rnd() * n_cities)]
-        email = f"{first_slug}.{last_slug}{int(rnd() * 1000)}@courriel.fr" if rnd() < 0.5 else ""
+    for person_v in map(num, range(plan.person_id, plan.person_id + persons)):
+        name = int(rnd() * n_first) * n_last
+        first, last, head, name_key, slug = names[name + int(rnd() * n_last)]
+        city, postcode, department, region, place = places[int(rnd() * n_cities)]
+        email = f"{slug}{int(rnd() * 1000)}@courriel.fr" if rnd() < 0.5 else ""
         if rnd() < 0.6:  # as _french_phone(rng, "67")
             national = f"{'67'[int(rnd() * 2)]}{int(rnd() * 1e8):08d}"
             mobile, mobile_digits = f"+33{national}", f"33{national} 0{national}"
         else:
             mobile = mobile_digits = ""
-        head = f"{first_folded} {last_folded}"
-        place = f"{email} {postcode} {city_folded}" if email else f"{postcode} {city_folded}"
+        if email:
+            place = f"{email} {place}"
         parts = [head, place, mobile_digits] if mobile_digits else [head, place]
         count = POSITION_COUNTS[int(rnd() * n_counts)]
-        person_v = num(person_id)
         if count:
             primary_done = False
             chosen = {int(rnd() * n_orgs): None for _ in range(count)}
@@ -329,7 +351,7 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
                 ended = rnd() < ENDED_SHARE
                 start = start_dates[int(rnd() * n_starts)]
                 end = end_dates[int(rnd() * n_ends)] if ended else null
-                p_email = f"{first_slug}.{last_slug}@{org_domain}"
+                p_email = f"{slug}@{org_domain}"
                 if rnd() < 0.7:  # as _french_phone(rng, "12345")
                     national = f"{'12345'[int(rnd() * 5)]}{int(rnd() * 1e8):08d}"
                     p_phone = f"+33{national}"
@@ -341,13 +363,12 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
                 positions.append(
                     position_row(
                         (
-                            num(position_id), person_v, org_id, function_id, p_email, p_phone,
+                            new_position_id(), person_v, org_id, function_id, p_email, p_phone,
                             true if is_primary else false, start, end, now_v, now_v, "FR",
                         )
                         + position_template
                     )
                 )  # fmt: skip
-                position_id += 1
                 parts.append(f"{org_folded} {function_folded} {p_email}")
                 if p_digits:
                     parts.append(p_digits)
@@ -367,12 +388,11 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
                 (
                     person_v, "", first, last, email, mobile, postcode, city, "FR", department,
                     region, language, consents[pick], true if rnd() < 0.01 else false,
-                    now_v, now_v, f"{last_folded} {first_folded}", " | ".join(parts),
+                    now_v, now_v, name_key, " | ".join(parts),
                 )
                 + person_template
             )
         )  # fmt: skip
-        person_id += 1
         if len(people) >= BATCH:
             yield person_table, people
             yield position_table, positions
@@ -449,10 +469,11 @@ def _recreate(statements: list[str]) -> None:
             cursor.execute(statement)
 
 
-def _produce(batches, out: queue.Queue) -> None:
+def _produce(batches, out: queue.Queue, text: bool) -> None:
+    """Hand (table, row count, rows or their COPY input) over to the writer."""
     try:
-        for batch in batches:
-            out.put(batch)
+        for table, rows in batches:
+            out.put((table, len(rows), copy_data(rows, True) if text and rows else rows))
     except BaseException as error:  # handed to the writer, which raises it
         out.put(error)
     out.put(None)
@@ -484,20 +505,29 @@ def load_directory(
         batches: queue.Queue = queue.Queue(maxsize=4)
         producer = threading.Thread(
             target=_produce,
-            args=(generate(persons, organisations, seed, plan, text), batches),
+            args=(generate(persons, organisations, seed, plan, text), batches, text),
             daemon=True,
         )
-        producer.start()
-        while (item := batches.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            table, rows = item
-            write_rows(table.model._meta.db_table, table.columns, rows, text)
-            key = table.model._meta.model_name
-            counts[key] = counts.get(key, 0) + len(rows)
-            if log and key == "person" and counts[key] % 200_000 < BATCH:
-                log(f"  {counts[key]:,} people")
-        producer.join()
+        # Millions of short-lived tuples, and no reference cycles: the cyclic
+        # garbage collector would only keep scanning the growing heap.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            producer.start()
+            while (item := batches.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                table, count, rows = item
+                if count:
+                    write_rows(table.model._meta.db_table, table.columns, rows)
+                key = table.model._meta.model_name
+                counts[key] = counts.get(key, 0) + count
+                if log and count and key == "person" and counts[key] % 200_000 < BATCH:
+                    log(f"  {counts[key]:,} people")
+            producer.join()
+        finally:
+            if collecting:
+                gc.enable()
         loaded = time.perf_counter()
         _fix_sequences()
         if rebuild:
