@@ -136,7 +136,7 @@ def listing_urls():
 
 def run(options) -> dict:
     repeat = options.get("repeat", 20)
-    baseline_repeat = max(1, repeat // 5)
+    baseline_repeat = max(1, repeat // 10)
     results = {
         "database": connection.vendor,
         "rows": {

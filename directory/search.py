@@ -164,8 +164,9 @@ def sort_matches(queryset: QuerySet, matches: int, cap: int) -> QuerySet:
     matches sit far along it ("lefevre"). When the matches are few (at most
     `cap`), sorting them by the same key as an expression (`LOWER(name_key)`,
     equal to `name_key`, which is already folded) makes it fetch them through
-    the trigram index and sort them instead. Many matches are dense along the
-    name index, which is then the faster way, so the ordering is kept.
+    the trigram index and sort them instead. Beyond `cap` (1 % of a million
+    rows), matches are spread along the name index ("theatre"), which is then
+    the faster way, so the ordering is kept.
     """
     if matches > cap:
         return queryset

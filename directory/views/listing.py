@@ -13,8 +13,11 @@ from ..exports import escape_formula
 from ..search import capped_count, search, sort_matches
 
 COUNT_CAP = 10_000
-# A search counts its matches up to here ("more than 1,000": refine the search).
-SEARCH_COUNT_CAP = 1_000
+# A search counts its matches up to here. The count also decides how the
+# matches are sorted (see `directory.search.sort_matches`): below it, a name
+# that clusters along the name index ("lefevre": thousands of rows in one
+# place) is fetched through the trigram index instead of walking to it.
+SEARCH_COUNT_CAP = COUNT_CAP
 PAGE_SIZES = ("25", "50", "100")
 ESTIMATE_ABOVE = 50_000
 
