@@ -173,9 +173,17 @@ def _same(value):
     return value
 
 
-def _french_phone(rng: random.Random, first_digits: str) -> tuple[str, str]:
-    """A random French number and its search digits (as `search.phone_digits` gives)."""
-    national = f"{first_digits[int(rng.random() * len(first_digits))]}{int(rng.random() * 1e8):08d}"
+# Two-digit starts of valid French numbers (phonenumbers refuses, for
+# example, 04 0x, 05 9x and 07 0x-07 2x): the generated directory must pass
+# the application's own validation when a record is saved unchanged.
+LANDLINE_PREFIXES = [f"{a}{b}" for a in "12345" for b in "0123456789"]
+LANDLINE_PREFIXES = [p for p in LANDLINE_PREFIXES if p not in ("26", "40", "59")]
+MOBILE_PREFIXES = [f"6{b}" for b in "01245678"] + [f"7{b}" for b in "3456789"]
+
+
+def _french_phone(rng: random.Random, prefixes: list[str]) -> tuple[str, str]:
+    """A random valid French number and its search digits (as `search.phone_digits` gives)."""
+    national = f"{prefixes[int(rng.random() * len(prefixes))]}{int(rng.random() * 1e7):07d}"
     return f"+33{national}", f"33{national} 0{national}"
 
 
@@ -270,7 +278,7 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
             slug = f"{slug}-{number}" if slug else str(number)
         domain = f"{slug[:40]}.fr"
         email = f"contact@{domain}"
-        phone, digits = _french_phone(rng, "12345")
+        phone, digits = _french_phone(rng, LANDLINE_PREFIXES)
         orgs.append((org_id, folded, domain))
         search_text = " | ".join([folded, f"{email} {postcode} {city_folded}", digits])
         street = f"{rng.randrange(1, 120)} {rng.choice(demo_data.STREETS)}"
@@ -323,6 +331,7 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     ]
     new_position_id = map(num, itertools.count(plan.position_id)).__next__
     n_orgs, n_functions, n_counts = len(orgs), len(folded_functions), len(POSITION_COUNTS)
+    n_landline, n_mobile = len(LANDLINE_PREFIXES), len(MOBILE_PREFIXES)
     start_dates = [conv(today - datetime.timedelta(days=d)) for d in range(60, 5000, 7)]
     end_dates = [conv(today - datetime.timedelta(days=d)) for d in range(1, 50)]
     n_starts, n_ends = len(start_dates), len(end_dates)
@@ -333,8 +342,8 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
         first, last, head, name_key, slug = names[name + int(rnd() * n_last)]
         city, postcode, department, region, place = places[int(rnd() * n_cities)]
         email = f"{slug}{int(rnd() * 1000)}@courriel.fr" if rnd() < 0.5 else ""
-        if rnd() < 0.6:  # as _french_phone(rng, "67")
-            national = f"{'67'[int(rnd() * 2)]}{int(rnd() * 1e8):08d}"
+        if rnd() < 0.6:  # as _french_phone(rng, MOBILE_PREFIXES)
+            national = f"{MOBILE_PREFIXES[int(rnd() * n_mobile)]}{int(rnd() * 1e7):07d}"
             mobile, mobile_digits = f"+33{national}", f"33{national} 0{national}"
         else:
             mobile = mobile_digits = ""
@@ -352,8 +361,8 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
                 start = start_dates[int(rnd() * n_starts)]
                 end = end_dates[int(rnd() * n_ends)] if ended else null
                 p_email = f"{slug}@{org_domain}"
-                if rnd() < 0.7:  # as _french_phone(rng, "12345")
-                    national = f"{'12345'[int(rnd() * 5)]}{int(rnd() * 1e8):08d}"
+                if rnd() < 0.7:  # as _french_phone(rng, LANDLINE_PREFIXES)
+                    national = f"{LANDLINE_PREFIXES[int(rnd() * n_landline)]}{int(rnd() * 1e7):07d}"
                     p_phone = f"+33{national}"
                     p_digits = f"33{national} 0{national}"
                 else:

@@ -29,7 +29,7 @@ def likely_organisations(*, name="", siret="", email="", phone="", city="", excl
     query = Q()
     if siret:
         query |= Q(siret="".join(c for c in siret if c.isdigit()))
-    name_key = fold(name)
+    name_key = fold(name)[:200]
     if name_key:
         same_coordinates = Q()
         if email := _safe(normalise_email, email):
@@ -53,7 +53,7 @@ def likely_people(
 ):
     from .models import Person, Position
 
-    name_key = fold(f"{last_name} {first_name}")
+    name_key = fold(f"{last_name} {first_name}")[:201]
     if not fold(last_name):
         return Person.objects.none()
     same_coordinates = Q()

@@ -50,7 +50,7 @@ class InterestCentre(models.Model):
 
     @staticmethod
     def key_for(name: str) -> str:
-        return fold(" ".join((name or "").split()))
+        return fold(" ".join((name or "").split()))[:100]  # folding may lengthen
 
     @property
     def text_colour(self) -> str:

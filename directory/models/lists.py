@@ -27,7 +27,7 @@ class NamedListItem(models.Model):
 
     @staticmethod
     def key_for(name: str) -> str:
-        return fold(" ".join((name or "").split()))
+        return fold(" ".join((name or "").split()))[:100]  # folding may lengthen
 
     def clean(self):
         super().clean()

@@ -119,7 +119,7 @@ class Organisation(PostalAddress, ClusterableModel):
     def prepare_for_write(self) -> None:
         """Derived columns, recomputed by every write path."""
         self.name = " ".join((self.name or "").split())
-        self.name_key = fold(self.name)
+        self.name_key = fold(self.name)[:200]  # folding may lengthen (ß -> ss)
         self.siret = normalise_siret(self.siret) or None
         self.derive_geography()
         self.search_text = organisation_search_text(self)

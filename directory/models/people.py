@@ -145,7 +145,7 @@ class Person(PostalAddress, ClusterableModel):
     def prepare_for_write(self, positions=None) -> None:
         self.first_name = " ".join((self.first_name or "").split())
         self.last_name = " ".join((self.last_name or "").split())
-        self.name_key = fold(f"{self.last_name} {self.first_name}")
+        self.name_key = fold(f"{self.last_name} {self.first_name}")[:201]
         self.derive_geography()
         if positions is None:
             from .positions import Position

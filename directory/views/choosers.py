@@ -5,6 +5,7 @@ opened from (an organisation's inline positions).
 """
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.views import chooser
@@ -39,17 +40,26 @@ class ChooseResultsView(chooser.ChooseResultsView):
     filter_form_class = DirectorySearchFilterForm
 
 
+class NoCreationView(chooser.SnippetCreateView):
+    """The chooser's create URL, for a chooser that creates nothing."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 class DirectoryChooserViewSet(SnippetChooserViewSet):
     """Chooser listing ordered on the folded name and searched with `directory.search`."""
 
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
+    create_view_class = NoCreationView
 
     def get_object_list(self):
         return self.model.objects.order_by("name_key", "pk")
 
 
 class PersonChooserViewSet(DirectoryChooserViewSet):
+    create_view_class = chooser.SnippetCreateView
     form_fields = ["civility", "first_name", "last_name", "email", "phone", "mobile"]
     create_action_label = _("Create a person")
     creation_tab_label = _("New person")

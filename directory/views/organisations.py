@@ -8,7 +8,6 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
-    InlinePanel,
     MultiFieldPanel,
     ObjectList,
 )
@@ -18,7 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from ..forms import OrganisationForm
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
-from ..panels import LikelyDuplicatesPanel
+from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .choosers import DirectoryChooserViewSet
 from .listing import DirectoryIndexView
 from .lists import ChipsColumn
@@ -177,7 +176,7 @@ class OrganisationViewSet(SnippetViewSet):
             FieldPanel("interest_centres", widget=forms.CheckboxSelectMultiple),
             FieldPanel("notes"),
             FieldPanel("is_active"),
-            InlinePanel(
+            PositionsInlinePanel(
                 "positions",
                 panels=position_panels("person"),
                 label=_("Person"),

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -13,7 +13,7 @@ from ..forms import PersonForm
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
-from ..panels import LikelyDuplicatesPanel
+from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .choosers import PersonChooserViewSet
 from .listing import DirectoryIndexView
 from .organisations import ADDRESS_PANELS, RecordTitleMixin, position_panels
@@ -171,7 +171,7 @@ class PersonViewSet(SnippetViewSet):
                 heading=_("Contact preferences"),
             ),
             FieldPanel("notes", widget=forms.Textarea(attrs={"rows": 3})),
-            InlinePanel(
+            PositionsInlinePanel(
                 "positions",
                 panels=position_panels("organisation"),
                 label=_("Position"),

@@ -48,3 +48,10 @@ def test_seed_demo_refuses_a_negative_count():
 
     with pytest.raises(CommandError):
         call_command("seed_demo", persons=-5)
+
+
+def test_generated_records_pass_the_applications_validation():
+    load_directory(200, 20, seed=3)
+    for model in (Organisation, Person, Position):
+        for record in model.objects.all():
+            record.full_clean()

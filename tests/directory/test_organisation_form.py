@@ -176,3 +176,30 @@ def test_person_likely_duplicate(as_staff):
     data["create_anyway"] = "on"
     assert as_staff.post("/admin/directory/people/add/", data).status_code == 302
     assert Person.objects.count() == 2
+
+
+def test_a_tampered_row_count_is_refused_at_once(as_staff):
+    organisation = OrganisationFactory(name="Opéra")
+    data = organisation_data()
+    data["positions-TOTAL_FORMS"] = "100000"
+    response = as_staff.post(f"{URL}edit/{organisation.pk}/", data)
+    assert response.status_code == 200
+    formset = response.context["form"].formsets["positions"]
+    assert len(formset.forms) <= 200
+    assert formset.non_form_errors()
+    organisation.refresh_from_db()
+    assert organisation.name == "Opéra"
+
+
+def test_names_that_grow_when_folded_still_save(as_staff):
+    response = as_staff.post(f"{URL}add/", organisation_data(name="ß" * 200))
+    assert response.status_code == 302
+    assert len(Organisation.objects.get().name_key) <= 200
+
+
+def test_the_organisation_chooser_creates_nothing(as_staff):
+    response = as_staff.post(
+        "/admin/snippets/choose/directory/organisation/create/", {"name": "Intrus"}
+    )
+    assert response.status_code == 404
+    assert Organisation.objects.count() == 0
