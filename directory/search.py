@@ -18,9 +18,11 @@ search text contains every term. A query made only of digits and phone
 punctuation is one term of digits. On PostgreSQL a trigram GIN index on
 `search_text` (pg_trgm, migration 0003) serves these `LIKE '%term%'` filters.
 
-The column is kept current by every write path: `save()` of the models,
-position saves and deletions (signals), and the models' querysets
-(`update`, `bulk_create`), which the import and the demo loader use.
+The column (with the other derived columns: folded name, department,
+region) is kept current by every write path: `save()` of the models,
+position saves and deletions, and the models' querysets (`update`,
+`bulk_create`, `delete`), which imports and bulk edits use; the demo loader
+computes the same values itself (tests/directory/test_bulk_load.py).
 """
 
 import re
@@ -105,15 +107,33 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset
 
 
+DERIVED_FIELDS = ("name_key", "department", "region", "search_text")
+
+
+def _save_derived(model, records) -> int:
+    """Recompute the derived columns of `records` and write those that changed."""
+    stale = []
+    for record, positions in records:
+        before = [getattr(record, name) for name in DERIVED_FIELDS]
+        if positions is None:
+            record.prepare_for_write()
+        else:
+            record.prepare_for_write(positions=positions)
+        if [getattr(record, name) for name in DERIVED_FIELDS] != before:
+            stale.append(record)
+    model.objects.bulk_update(stale, DERIVED_FIELDS, batch_size=1000)
+    return len(stale)
+
+
 def refresh_people(person_ids) -> int:
-    """Recompute the search text of these people (after their positions changed)."""
+    """Recompute the derived columns of these people (after a bulk update, or
+    after their positions changed); return how many were stale."""
     from .models import Person, Position
 
     ids = sorted({pk for pk in person_ids if pk})
     changed = 0
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
-        people = list(Person.objects.filter(pk__in=chunk))
         positions: dict[int, list] = {}
         for position in (
             Position.objects.filter(person_id__in=chunk)
@@ -121,34 +141,23 @@ def refresh_people(person_ids) -> int:
             .order_by("pk")
         ):
             positions.setdefault(position.person_id, []).append(position)
-        stale = []
-        for person in people:
-            text = person_search_text(person, positions.get(person.pk, ()))
-            if text != person.search_text:
-                person.search_text = text
-                stale.append(person)
-        Person.objects.bulk_update(stale, ["search_text"], batch_size=1000)
-        changed += len(stale)
+        people = Person.objects.filter(pk__in=chunk)
+        changed += _save_derived(Person, ((p, positions.get(p.pk, [])) for p in people))
     return changed
 
 
 def refresh_organisations(organisation_ids, people_too: bool = True) -> int:
-    """Recompute the search text of these organisations (and of their people)."""
+    """Recompute the derived columns of these organisations (and their people's)."""
     from .models import Organisation, Position
 
     ids = sorted({pk for pk in organisation_ids if pk})
-    stale = []
-    for organisation in Organisation.objects.filter(pk__in=ids):
-        text = organisation_search_text(organisation)
-        if text != organisation.search_text:
-            organisation.search_text = text
-            stale.append(organisation)
-    Organisation.objects.bulk_update(stale, ["search_text"], batch_size=1000)
+    organisations = Organisation.objects.filter(pk__in=ids)
+    changed = _save_derived(Organisation, ((o, None) for o in organisations))
     if people_too and ids:
         refresh_people(
             Position.objects.filter(organisation_id__in=ids).values_list("person_id", flat=True)
         )
-    return len(stale)
+    return changed
 
 
 def capped_count(queryset: QuerySet, cap: int) -> int:

@@ -10,6 +10,8 @@ from ..text import fold
 class NamedListItem(models.Model):
     """A name that is unique whatever its case and accents."""
 
+    duplicate_message = _("An entry with this name already exists.")
+
     name = models.CharField(_("name"), max_length=100)
     name_key = models.CharField(max_length=100, unique=True, editable=False)
 
@@ -37,9 +39,7 @@ class NamedListItem(models.Model):
             self.name_key
             and type(self).objects.exclude(pk=self.pk).filter(name_key=self.name_key).exists()
         ):
-            raise ValidationError(
-                {"name": _("An entry with this name already exists.")}, code="duplicate_name"
-            )
+            raise ValidationError({"name": self.duplicate_message}, code="duplicate_name")
 
 
 class OrganisationKind(NamedListItem):

@@ -11,27 +11,19 @@ from ..search import organisation_search_text, refresh_organisations
 from ..text import fold
 from .addresses import PostalAddress
 from .lists import OrganisationKind
-
-SEARCH_FIELDS = {"name", "email", "phone", "postcode", "city"}
+from .querysets import DerivedColumnsQuerySet
 
 
 def normalise_siret(value: str) -> str:
     return "".join(c for c in (value or "") if not c.isspace() and c not in ".-")
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if not SEARCH_FIELDS.intersection(kwargs):
-            return super().update(**kwargs)
-        ids = list(self.values_list("pk", flat=True))
-        count = super().update(**kwargs)
-        refresh_organisations(ids, people_too="name" in kwargs)
-        return count
+class OrganisationQuerySet(DerivedColumnsQuerySet):
+    source_fields = frozenset({"name", "email", "phone", "postcode", "city", "country"})
 
-    def bulk_create(self, objs, *args, **kwargs):
-        for organisation in objs:
-            organisation.prepare_for_write()
-        return super().bulk_create(objs, *args, **kwargs)
+    def refresh(self, ids, updated_fields):
+        # People are found by their organisations' names.
+        refresh_organisations(ids, people_too="name" in updated_fields)
 
 
 class Organisation(PostalAddress, ClusterableModel):

@@ -7,16 +7,7 @@ from ..phones import PhoneNumberField, format_phone
 from ..search import person_search_text, refresh_people
 from ..text import fold
 from .addresses import PostalAddress
-
-SEARCH_FIELDS = {
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "mobile",
-    "postcode",
-    "city",
-}
+from .querysets import DerivedColumnsQuerySet
 
 
 class Civility(models.TextChoices):
@@ -46,19 +37,13 @@ LANGUAGE_CHOICES = [
 CHANNELS = ("email", "sms", "post")
 
 
-class PersonQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if not SEARCH_FIELDS.intersection(kwargs):
-            return super().update(**kwargs)
-        ids = list(self.values_list("pk", flat=True))
-        count = super().update(**kwargs)
-        refresh_people(ids)
-        return count
+class PersonQuerySet(DerivedColumnsQuerySet):
+    source_fields = frozenset(
+        {"first_name", "last_name", "email", "phone", "mobile", "postcode", "city", "country"}
+    )
 
-    def bulk_create(self, objs, *args, **kwargs):
-        for person in objs:
-            person.prepare_for_write()
-        return super().bulk_create(objs, *args, **kwargs)
+    def refresh(self, ids, updated_fields):
+        refresh_people(ids)
 
 
 class Person(PostalAddress, ClusterableModel):

@@ -151,3 +151,14 @@ def test_the_trigram_index_serves_the_search_on_postgresql(directory):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = search(Person.objects.order_by(), "lefevre").explain()
     assert "directory_person_search_trgm" in plan
+
+
+def test_bulk_updates_keep_the_sort_key_and_geography_current(directory):
+    Person.objects.filter(pk=directory["jerome"].pk).update(last_name="Àbel", postcode="57000")
+    jerome = Person.objects.get(pk=directory["jerome"].pk)
+    assert jerome.name_key == "abel jerome"
+    assert (jerome.department, jerome.region) == ("57", "44")
+    assert Person.objects.order_by("name_key").first() == jerome
+    Organisation.objects.filter(pk=directory["festival"].pk).update(name="Été", postcode="31000")
+    festival = Organisation.objects.get(pk=directory["festival"].pk)
+    assert (festival.name_key, festival.department, festival.region) == ("ete", "31", "76")
