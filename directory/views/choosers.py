@@ -19,8 +19,7 @@ class DirectorySearchFilterForm(BaseFilterForm):
         label=_("Search term"),
         widget=forms.TextInput(attrs={"placeholder": _("Name, e-mail, city, phone…")}),
         required=False,
-        max_length=200,
-    )
+    )  # no max_length: an invalid form would show the unfiltered list; search() truncates
 
     def filter(self, objects):
         objects = super().filter(objects)

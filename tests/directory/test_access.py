@@ -81,3 +81,10 @@ def test_administrators_manage_kinds_and_functions(as_admin):
     response = as_admin.post("/admin/directory/kinds/add/", {"name": "tiers-lieu"})
     assert response.status_code == 200
     assert "name" in response.context["form"].errors
+
+
+def test_an_oversized_chooser_search_finds_nothing_rather_than_everything(as_staff):
+    PersonFactory(last_name="Martin")
+    response = as_staff.get("/admin/snippets/choose/directory/person/results/", {"q": "z" * 10_000})
+    assert response.status_code == 200
+    assert "Martin" not in response.content.decode()
