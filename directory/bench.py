@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from .matches import Matches
 from .models import Organisation, Person, Position
-from .search import capped_count, search, sort_matches
 from .views.listing import SEARCH_COUNT_CAP
 
 PAGE = 25
@@ -87,9 +87,8 @@ def sample_queries() -> list[str]:
 def ours(query):
     """What the listings and the quick search do: a capped count, then the first page."""
     for model in (Person, Organisation):
-        queryset = search(model.objects.order_by("name_key", "pk"), query)
-        count = capped_count(queryset, SEARCH_COUNT_CAP)
-        list(sort_matches(queryset, count, SEARCH_COUNT_CAP)[:PAGE])
+        matches = Matches(model.objects.order_by("name_key", "pk"), query, SEARCH_COUNT_CAP)
+        matches.rows(0, PAGE)
 
 
 def django_admin_search(query):

@@ -28,7 +28,6 @@ computes the same values itself (tests/directory/test_bulk_load.py).
 import re
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
 from .text import fold
 
@@ -158,32 +157,3 @@ def refresh_organisations(organisation_ids, people_too: bool = True) -> int:
             Position.objects.filter(organisation_id__in=ids).values_list("person_id", flat=True)
         )
     return changed
-
-
-def capped_count(queryset: QuerySet, cap: int) -> int:
-    """COUNT(*) that stops after `cap + 1` rows."""
-    return queryset.order_by()[: cap + 1].count()
-
-
-def sort_matches(queryset: QuerySet, matches: int, cap: int) -> QuerySet:
-    """Order a search's matches so that PostgreSQL uses the trigram index.
-
-    Ordered by the indexed `name_key` with a LIMIT, the planner likes to walk
-    the name index and test every row, which takes seconds when the few
-    matches sit far along it ("lefevre"). When the matches are few (at most
-    `cap`), sorting them by the same key as an expression (`LOWER(name_key)`,
-    equal to `name_key`, which is already folded) makes it fetch them through
-    the trigram index and sort them instead. Beyond `cap` (1 % of a million
-    rows), matches are spread along the name index ("theatre"), which is then
-    the faster way, so the ordering is kept.
-    """
-    if matches > cap:
-        return queryset
-    ordering = []
-    for item in queryset.query.order_by:
-        if isinstance(item, str) and item.lstrip("-") == "name_key":
-            key = Lower("name_key")
-            ordering.append(key.desc() if item.startswith("-") else key.asc())
-        else:
-            ordering.append(item)
-    return queryset.order_by(*ordering)

@@ -10,16 +10,17 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.snippets.views.snippets import IndexView
 
 from ..exports import escape_formula
-from ..search import capped_count, search, sort_matches
+from ..matches import Matches, fetch_in_order
 
 COUNT_CAP = 10_000
-# A search counts its matches up to here. The count also decides how the
-# matches are sorted (see `directory.search.sort_matches`): below it, a name
-# that clusters along the name index ("lefevre": thousands of rows in one
-# place) is fetched through the trigram index instead of walking to it.
+# A search counts and ranks its matches up to here (`directory.search.Matches`).
 SEARCH_COUNT_CAP = COUNT_CAP
 PAGE_SIZES = ("25", "50", "100")
 ESTIMATE_ABOVE = 50_000
+# From this offset on, a page reads its primary keys first (an index-only
+# scan on PostgreSQL, when the order is an indexed one), then its rows: an
+# OFFSET of 500,000 over whole rows takes over a second, over keys a fraction.
+KEYS_FIRST_FROM = 1_000
 
 
 class DirectoryPaginator(WagtailPaginator):
@@ -31,6 +32,24 @@ class DirectoryPaginator(WagtailPaginator):
 
     count_is_estimate = False
     count_is_capped = False
+    matches = None  # a search's Matches, which already counted and ranked them
+    rows_queryset = None  # fetches a page's rows by primary key
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        base = self.rows_queryset if self.rows_queryset is not None else self.object_list
+        if self.matches is not None:
+            rows = self.matches.rows(bottom, top)
+        elif bottom >= KEYS_FIRST_FROM:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            rows = fetch_in_order(base, ids)
+        else:
+            rows = self.object_list[bottom:top]
+        return self._get_page(rows, number, self)
 
     @cached_property
     def count(self):
@@ -87,21 +106,24 @@ class DirectoryIndexView(IndexView):
             return int(self.request.GET["per_page"])
         return paginate_by
 
-    search_count = None
+    matches = None
+    rows_queryset = None
 
     def search_queryset(self, queryset):
+        self.rows_queryset = queryset
         if not self.is_searching:
             return queryset
-        queryset = search(queryset, self.search_query)
-        self.search_count = capped_count(queryset, SEARCH_COUNT_CAP)
-        return sort_matches(queryset, self.search_count, SEARCH_COUNT_CAP)
+        self.matches = Matches(queryset, self.search_query, SEARCH_COUNT_CAP)
+        return self.matches.queryset
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
-        if self.search_count is not None:
-            # Counted once while searching; the paginator reuses it.
-            paginator.count_is_capped = self.search_count > SEARCH_COUNT_CAP
-            paginator.__dict__["count"] = min(self.search_count, SEARCH_COUNT_CAP)
+        paginator.rows_queryset = self.rows_queryset
+        if self.matches is not None:
+            # Counted and ranked once while searching; the paginator reuses both.
+            paginator.matches = self.matches
+            paginator.count_is_capped = self.matches.capped
+            paginator.__dict__["count"] = min(self.matches.count, SEARCH_COUNT_CAP)
         return paginator
 
     def preprocess_field_value(self, field, value, export_format):

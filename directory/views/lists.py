@@ -2,21 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import ColourInput
 from ..models import Function, InterestCentre, OrganisationKind
-
-
-class ChipColumn(Column):
-    cell_template_name = "directory/includes/interest_centre_chip_cell.html"
-
-
-class ChipsColumn(Column):
-    """Every interest centre of an organisation, as coloured chips."""
-
-    cell_template_name = "directory/includes/interest_centre_chips_cell.html"
+from .columns import ChipColumn
 
 
 class InterestCentreViewSet(SnippetViewSet):

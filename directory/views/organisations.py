@@ -11,7 +11,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
 )
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import TitleColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import OrganisationForm
@@ -19,8 +19,8 @@ from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .choosers import DirectoryChooserViewSet
+from .columns import ChipsColumn, PlainColumn
 from .listing import DirectoryIndexView
-from .lists import ChipsColumn
 from .records import OrganisationRecordView
 
 ADDRESS_PANELS = [
@@ -133,14 +133,16 @@ class OrganisationViewSet(SnippetViewSet):
     list_per_page = 25
     list_display = [
         "name",
-        Column("kind", label=_("Kind"), accessor="kind"),
-        Column("city", label=_("City"), sort_key="city"),
+        PlainColumn("kind", label=_("Kind"), accessor="kind"),
+        PlainColumn("city", label=_("City"), sort_key="city"),
         ChipsColumn(
             "interest_centres",
             label=_("Interest centres"),
             accessor=lambda obj: obj.interest_centres.all(),
         ),
-        Column("current_people_count", label=_("Current people"), accessor="current_people_count"),
+        PlainColumn(
+            "current_people_count", label=_("Current people"), accessor="current_people_count"
+        ),
     ]
     list_export = [
         "name",

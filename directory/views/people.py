@@ -6,7 +6,6 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import PersonForm
@@ -15,6 +14,7 @@ from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
 from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .choosers import PersonChooserViewSet
+from .columns import PlainColumn
 from .listing import DirectoryIndexView
 from .organisations import ADDRESS_PANELS, RecordTitleMixin, position_panels
 from .records import PersonRecordView
@@ -110,9 +110,9 @@ class PersonViewSet(SnippetViewSet):
     list_per_page = 25
     list_display = [
         "full_name",
-        Column("position", label=_("Position"), accessor=position_text),
-        Column("email", label=_("E-mail"), accessor=contact_email),
-        Column("city", label=_("City"), sort_key="city"),
+        PlainColumn("position", label=_("Position"), accessor=position_text),
+        PlainColumn("email", label=_("E-mail"), accessor=contact_email),
+        PlainColumn("city", label=_("City"), sort_key="city"),
     ]
     list_export = [
         "civility",

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from ..matches import Matches
 from ..models import Organisation, Person
-from ..search import MAX_QUERY_LENGTH, capped_count, search, sort_matches
+from ..search import MAX_QUERY_LENGTH
 from .listing import SEARCH_COUNT_CAP
 from .people import primary_positions
 
@@ -29,14 +30,12 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def results(self, model, query):
-        queryset = search(model.objects.order_by("name_key", "pk"), query)
-        count = capped_count(queryset, SEARCH_COUNT_CAP)
-        rows = list(sort_matches(queryset, count, SEARCH_COUNT_CAP)[:RESULTS_PER_KIND])
+        matches = Matches(model.objects.order_by("name_key", "pk"), query, SEARCH_COUNT_CAP)
         index_url = reverse(model.snippet_viewset.get_url_name("list"))
         return {
-            "rows": rows,
-            "count": count,
-            "capped": count > SEARCH_COUNT_CAP,
+            "rows": matches.rows(0, RESULTS_PER_KIND),
+            "count": matches.count,
+            "capped": matches.capped,
             "more_url": f"{index_url}?{urlencode({'q': query})}",
         }
 
