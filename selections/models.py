@@ -1,1 +1,262 @@
-"""Models of selections arrive with their issue; the app is installed from the start."""
+"""Saved searches, baskets and their frozen snapshots.
+
+A saved search is a criteria tree (`selections.criteria`) with an owner. A
+basket combines saved searches (and other baskets) by union, intersection
+and exclusion, in the order of its steps, plus rows added or removed by
+hand; it is resolved each time it is used (`selections.resolution`). Both
+are shared read-only with users, groups, or every staff member; only the
+owner edits, shares or deletes them.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Organisation, Person, Position
+
+from .criteria import TARGETS, CriteriaError, parse
+
+
+class SharedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What `user` may open: their own, and what is shared with them."""
+        if not user.is_authenticated:
+            return self.none()
+        shared = (
+            Q(owner=user) | Q(shared_with_users=user) | Q(shared_with_groups__in=user.groups.all())
+        )
+        if user.has_perm("selections.view_savedsearch"):
+            shared |= Q(shared_with_all_staff=True)
+        return self.filter(pk__in=self.filter(shared).values("pk"))
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def shared_with(self, user):
+        return self.visible_to(user).exclude(owner=user)
+
+
+class Shared(models.Model):
+    """Owner and read-only sharing, common to searches and baskets."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    shared_with_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared with these users"),
+        blank=True,
+        related_name="+",
+    )
+    shared_with_groups = models.ManyToManyField(
+        Group, verbose_name=_("shared with these groups"), blank=True, related_name="+"
+    )
+    shared_with_all_staff = models.BooleanField(_("shared with every staff member"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    objects = SharedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and self.owner_id == user.pk
+
+    def is_visible_to(self, user) -> bool:
+        return type(self).objects.visible_to(user).filter(pk=self.pk).exists()
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_with_all_staff or (
+            self.pk is not None
+            and (self.shared_with_users.exists() or self.shared_with_groups.exists())
+        )
+
+
+class SavedSearch(Shared):
+    class Target(models.TextChoices):
+        PEOPLE = "people", _("People, in the capacity that matched")
+        ORGANISATIONS = "organisations", _("Organisations")
+
+    target = models.CharField(
+        _("search for"), max_length=20, choices=Target.choices, default=Target.PEOPLE
+    )
+    criteria = models.JSONField(_("criteria"), default=dict)
+
+    class Meta(Shared.Meta):
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def clean(self):
+        super().clean()
+        if self.target not in TARGETS:
+            raise ValidationError({"target": _("Unknown kind of search.")})
+        try:
+            self.criteria = parse(self.criteria, self.target)
+        except CriteriaError as error:
+            raise ValidationError({"criteria": error.messages}) from None
+
+    def rows(self):
+        """Which rows match now (`selections.criteria.Rows`); raises CriteriaError
+        when the criteria no longer hold (a deleted interest centre, say)."""
+        from .criteria import compile_rows
+
+        return compile_rows(parse(self.criteria, self.target), self.target)
+
+
+class Basket(Shared):
+    class Meta(Shared.Meta):
+        verbose_name = _("basket")
+        verbose_name_plural = _("baskets")
+
+
+class BasketStep(models.Model):
+    """One saved search (or basket) combined into a basket, in order."""
+
+    class Operation(models.TextChoices):
+        UNION = "union", _("add (union)")
+        INTERSECT = "intersect", _("keep only those also in (intersection)")
+        EXCLUDE = "exclude", _("remove (exclusion)")
+
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="steps")
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    operation = models.CharField(
+        _("operation"), max_length=10, choices=Operation.choices, default=Operation.UNION
+    )
+    search = models.ForeignKey(
+        SavedSearch,
+        verbose_name=_("saved search"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="basket_steps",
+    )
+    included_basket = models.ForeignKey(
+        Basket,
+        verbose_name=_("basket"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="included_in_steps",
+    )
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("basket step")
+        verbose_name_plural = _("basket steps")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(search__isnull=False) & Q(included_basket__isnull=True))
+                | (Q(search__isnull=True) & Q(included_basket__isnull=False)),
+                name="basket_step_one_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_operation_display()} {self.source}"
+
+    @property
+    def source(self):
+        return self.search or self.included_basket
+
+
+class BasketEntry(models.Model):
+    """A row added to or removed from a basket by hand; a removal wins."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added by hand")
+        REMOVE = "remove", _("removed by hand")
+
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="entries")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("basket entry")
+        verbose_name_plural = _("basket entries")
+        constraints = [
+            # Exactly one capacity: a person's personal row, a position, or an organisation.
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, position__isnull=True, organisation__isnull=True)
+                    | Q(person__isnull=True, position__isnull=False, organisation__isnull=True)
+                    | Q(person__isnull=True, position__isnull=True, organisation__isnull=False)
+                ),
+                name="basket_entry_one_capacity",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.person or self.position or self.organisation}"
+
+
+class Snapshot(models.Model):
+    """A basket frozen as it resolved at one moment (a campaign keeps one)."""
+
+    basket = models.ForeignKey(
+        Basket, on_delete=models.SET_NULL, null=True, related_name="snapshots"
+    )
+    label = models.CharField(_("label"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+
+    def __str__(self):
+        return self.label
+
+
+class SnapshotRow(models.Model):
+    """One row as it was: who, in which capacity, why, and the coordinates then."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows")
+    kind = models.CharField(max_length=12)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, related_name="+")
+    position = models.ForeignKey(Position, on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    name = models.CharField(max_length=250)
+    capacity = models.CharField(max_length=400, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    mobile = models.CharField(max_length=40, blank=True)
+    address = models.TextField(blank=True)
+    reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.capacity})" if self.capacity else self.name

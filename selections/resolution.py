@@ -1,0 +1,284 @@
+"""Resolving searches and baskets into rows: a person in one capacity
+(personal, or one of their positions), or an organisation.
+
+A basket is resolved when it is opened or used, so it follows the
+directory. Its steps combine the rows of saved searches (or other baskets)
+in order: union, intersection, exclusion. Because every search compiles to
+conditions on three tables (positions, people, organisations), a basket is
+combined as conditions too and resolved by the database in one query per
+kind of row, whatever the number of rows. Rows added by hand are then
+added, and rows removed by hand taken out: a removal wins over any search.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+)
+from django.utils.translation import gettext as _
+
+from directory.models import Organisation, Person, Position
+
+from .criteria import CriteriaError, Reason, Rows
+
+POSITION, PERSONAL, ORGANISATION = "position", "personal", "organisation"
+KINDS = {POSITION: Position, PERSONAL: Person, ORGANISATION: Organisation}
+ATTRIBUTES = {POSITION: "positions", PERSONAL: "people", ORGANISATION: "organisations"}
+
+
+def _or(left, right):
+    if left is None:
+        return right
+    if right is None:
+        return left
+    return left | right
+
+
+def combine(current: Rows, other: Rows, operation: str) -> Rows:
+    """The rows of `current` combined with `other` (union, intersect, exclude)."""
+    result = Rows(reasons=list(current.reasons))
+    for attribute in ATTRIBUTES.values():
+        mine, theirs = getattr(current, attribute), getattr(other, attribute)
+        if operation == "union":
+            combined = _or(mine, theirs)
+        elif operation == "intersect":
+            combined = mine & theirs if mine is not None and theirs is not None else None
+        else:  # exclude
+            combined = mine & ~theirs if mine is not None and theirs is not None else mine
+        setattr(result, attribute, combined)
+    return result
+
+
+def basket_rows(basket, _outer: frozenset = frozenset()) -> Rows:
+    """Resolve a basket's steps and hand-made entries into Rows.
+
+    Raises CriteriaError when the basket includes itself (through another
+    basket) or when one of its searches no longer holds.
+    """
+    if basket.pk in _outer:
+        raise CriteriaError(
+            [_("The basket “%(name)s” includes itself through another basket.") % {"name": basket}]
+        )
+    outer = _outer | {basket.pk}
+    result = Rows()
+    for step in basket.steps.select_related("search", "included_basket"):
+        if step.search_id:
+            try:
+                rows = step.search.rows()
+            except CriteriaError as error:
+                raise CriteriaError(
+                    [
+                        _("Search “%(name)s”: %(error)s") % {"name": step.search, "error": message}
+                        for message in error.messages
+                    ]
+                ) from None
+            label = _("search “%(name)s”") % {"name": step.search}
+        else:
+            rows = basket_rows(step.included_basket, outer)
+            label = _("basket “%(name)s”") % {"name": step.included_basket}
+        result = combine(result, rows, step.operation)
+        if step.operation == "union":
+            result.reasons.append(
+                Reason(
+                    label,
+                    positions=rows.positions,
+                    people=rows.people,
+                    organisations=rows.organisations,
+                )
+            )
+    added, removed = _entries(basket)
+    if any(added.values()):
+        by_hand = Reason(_("added by hand"))
+        for kind, ids in added.items():
+            if ids:
+                condition = Q(pk__in=ids)
+                setattr(result, ATTRIBUTES[kind], _or(getattr(result, ATTRIBUTES[kind]), condition))
+                setattr(by_hand, ATTRIBUTES[kind], condition)
+        result.reasons.append(by_hand)
+    for kind, ids in removed.items():
+        current = getattr(result, ATTRIBUTES[kind])
+        if ids and current is not None:
+            setattr(result, ATTRIBUTES[kind], current & ~Q(pk__in=ids))
+    return result
+
+
+def _entries(basket):
+    added = {POSITION: [], PERSONAL: [], ORGANISATION: []}
+    removed = {POSITION: [], PERSONAL: [], ORGANISATION: []}
+    for action, person, position, organisation in basket.entries.values_list(
+        "action", "person_id", "position_id", "organisation_id"
+    ):
+        target = added if action == "add" else removed
+        if position:
+            target[POSITION].append(position)
+        elif person:
+            target[PERSONAL].append(person)
+        else:
+            target[ORGANISATION].append(organisation)
+    return added, removed
+
+
+# Listing rows -------------------------------------------------------------------
+
+
+def keys(rows: Rows):
+    """Every row as (kind, person, position, organisation, sort key): one
+    union query, which counts, sorts and pages in the database."""
+    parts = []
+    null = Value(None, output_field=IntegerField())
+    if rows.positions is not None:
+        parts.append(
+            Position.objects.filter(rows.positions)
+            .annotate(
+                row_kind=Value(POSITION, output_field=CharField()),
+                row_person=F("person_id"),
+                row_position=F("pk"),
+                row_organisation=F("organisation_id"),
+                row_sort=F("person__name_key"),
+            )
+            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
+        )
+    if rows.people is not None:
+        parts.append(
+            Person.objects.filter(rows.people)
+            .annotate(
+                row_kind=Value(PERSONAL, output_field=CharField()),
+                row_person=F("pk"),
+                row_position=null,
+                row_organisation=null,
+                row_sort=F("name_key"),
+            )
+            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
+        )
+    if rows.organisations is not None:
+        parts.append(
+            Organisation.objects.filter(rows.organisations)
+            .annotate(
+                row_kind=Value(ORGANISATION, output_field=CharField()),
+                row_person=null,
+                row_position=null,
+                row_organisation=F("pk"),
+                row_sort=F("name_key"),
+            )
+            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
+        )
+    if not parts:
+        return Position.objects.none().values_list("pk")
+    parts = [part.order_by() for part in parts]
+    if len(parts) == 1:
+        return parts[0].order_by("row_sort", "row_person", "row_position", "row_organisation")
+    return (
+        parts[0]
+        .union(*parts[1:], all=True)
+        .order_by("row_sort", "row_person", "row_position", "row_organisation")
+    )
+
+
+def count(rows: Rows) -> int:
+    return keys(rows).order_by().count()
+
+
+@dataclass
+class Row:
+    """A row as the screens and exports show it."""
+
+    kind: str
+    person: Person | None = None
+    position: Position | None = None
+    organisation: Organisation | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        if self.kind == POSITION:
+            return f"position-{self.position.pk}"
+        if self.kind == PERSONAL:
+            return f"personal-{self.person.pk}"
+        return f"organisation-{self.organisation.pk}"
+
+    @property
+    def name(self) -> str:
+        return str(self.organisation) if self.kind == ORGANISATION else self.person.full_name
+
+    @property
+    def capacity(self) -> str:
+        if self.kind == POSITION:
+            return f"{self.position.label} – {self.position.organisation}"
+        if self.kind == PERSONAL:
+            return _("personal")
+        return _("organisation (generic coordinates)")
+
+    @property
+    def coordinates_source(self):
+        return {POSITION: self.position, PERSONAL: self.person}.get(self.kind, self.organisation)
+
+    @property
+    def email(self) -> str:
+        return self.coordinates_source.email
+
+    @property
+    def phone(self) -> str:
+        return self.coordinates_source.phone_display
+
+    @property
+    def mobile(self) -> str:
+        return getattr(self.coordinates_source, "mobile_display", "")
+
+    @property
+    def address_lines(self) -> list[str]:
+        if self.kind == POSITION:
+            return self.position.effective_address_lines()
+        return self.coordinates_source.address_lines()
+
+
+def materialise(page_keys, rows: Rows) -> list[Row]:
+    """Rows with their objects and reasons, for a page of `keys()`."""
+    ids = {POSITION: [], PERSONAL: [], ORGANISATION: []}
+    for kind, person, position, organisation, _sort in page_keys:
+        ids[kind].append(
+            position if kind == POSITION else person if kind == PERSONAL else organisation
+        )
+    found = {}
+    querysets = {
+        POSITION: Position.objects.select_related("person", "organisation", "function"),
+        PERSONAL: Person.objects.all(),
+        ORGANISATION: Organisation.objects.all(),
+    }
+    for kind, queryset in querysets.items():
+        if not ids[kind]:
+            continue
+        flags = {}
+        for index, reason in enumerate(rows.reasons):
+            condition = getattr(reason, ATTRIBUTES[kind])
+            if condition is not None:
+                flags[f"reason_{index}"] = ExpressionWrapper(condition, output_field=BooleanField())
+        for obj in queryset.filter(pk__in=ids[kind]).annotate(**flags):
+            reasons = [
+                rows.reasons[int(name.split("_")[1])].label for name in flags if getattr(obj, name)
+            ]
+            found[(kind, obj.pk)] = (obj, reasons)
+    result = []
+    for kind, person, position, organisation, _sort in page_keys:
+        pk = position if kind == POSITION else person if kind == PERSONAL else organisation
+        if (kind, pk) not in found:
+            continue
+        obj, reasons = found[(kind, pk)]
+        if kind == POSITION:
+            row = Row(kind, person=obj.person, position=obj, organisation=obj.organisation)
+        elif kind == PERSONAL:
+            row = Row(kind, person=obj)
+        else:
+            row = Row(kind, organisation=obj)
+        row.reasons = reasons
+        result.append(row)
+    return result
+
+
+def page(rows: Rows, start: int, stop: int) -> list[Row]:
+    return materialise(list(keys(rows)[start:stop]), rows)
