@@ -51,11 +51,9 @@ class PostalAddress(models.Model):
         return REGIONS.get(self.region, "")
 
     def address_lines(self) -> list[str]:
-        lines = [self.address_line1, self.address_line2]
-        lines.append(" ".join(part for part in (self.postcode, self.city.upper()) if part))
-        if self.country and self.country != FRANCE:
-            lines.append(str(dict(COUNTRY_CHOICES).get(self.country, "")))
-        return [line for line in lines if line]
+        return format_address(
+            self.address_line1, self.address_line2, self.postcode, self.city, self.country
+        )
 
     def clean_postal_address(self) -> None:
         """Validate the postcode of a French address and derive the geography."""
@@ -80,3 +78,12 @@ class PostalAddress(models.Model):
             department = department_for_postcode(self.postcode or "")
         self.department = department or ""
         self.region = region_for_department(department) or "" if department else ""
+
+
+def format_address(line1, line2, postcode, city, country) -> list[str]:
+    """The lines of a postal address as a label prints them (city in capitals,
+    the country only when it is not France)."""
+    lines = [line1, line2, " ".join(part for part in (postcode, (city or "").upper()) if part)]
+    if country and country != FRANCE:
+        lines.append(str(dict(COUNTRY_CHOICES).get(country, "")))
+    return [line for line in lines if line]
