@@ -45,6 +45,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             for action in ("view", "add", "change", "delete")
             for model in ("organisation", "person", "position", "comment")
         ),
+        # Searches and baskets: each is its owner's; sharing is read-only
+        # (`selections.models.Shared`), whatever these model permissions say.
+        *(
+            f"selections.{action}_{model}"
+            for action in ("view", "add", "change", "delete")
+            for model in ("savedsearch", "basket", "basketstep", "basketentry", "snapshot")
+        ),
     },
     CLIENTS: {
         "wagtailadmin.access_admin",
