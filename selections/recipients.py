@@ -20,6 +20,7 @@ in memory: `resolve` is a generator, and `summarise` only counts.
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -132,7 +133,24 @@ def _position_rows(condition):
         .order_by("person_id", "-is_primary", "pk")
         .values_list(*columns)
     )
-    yield from queryset.iterator(chunk_size=CHUNK)
+    yield from _streamed(queryset)
+
+
+def _streamed(queryset):
+    """Rows in chunks from a server-side cursor. PostgreSQL plans a cursor for
+    its first tenth of rows (`cursor_tuple_fraction`), choosing nested loops
+    that take seconds over every row; all of them are wanted here."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=CHUNK)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield from queryset.iterator(chunk_size=CHUNK)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
 
 
 DEFAULT_POLICY = Policy()
@@ -213,7 +231,7 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
         queryset = (
             Person.objects.filter(rows.people).order_by("pk").values_list("pk", *PERSON_COLUMNS)
         )
-        for row in queryset.iterator(chunk_size=CHUNK):
+        for row in _streamed(queryset):
             person_id, person = row[0], row[1:]
             name = " ".join(part for part in person[:2] if part)
             coordinate = personal_coordinate(person)
@@ -238,7 +256,7 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
             .order_by("pk")
             .values_list("pk", *ORGANISATION_COLUMNS)
         )
-        for pk, name, email, _phone, *address in queryset.iterator(chunk_size=CHUNK):
+        for pk, name, email, _phone, *address in _streamed(queryset):
             coordinate = _coordinate(channel, email, "", address) if channel != SMS else ""
             left_out = "" if coordinate else NO_COORDINATE
             if not left_out and merged(None, pk, coordinate):
