@@ -16,7 +16,7 @@ Position or Organisation), adding the right prefix.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q
@@ -96,7 +96,6 @@ class SearchField:
     model: object = None  # for "model" and "many" fields
     is_date_rule: bool = False  # lifts the "current positions only" default
     widget: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def operators(self) -> list[str]:

@@ -168,6 +168,31 @@ class BasketStep(models.Model):
     def __str__(self):
         return f"{self.get_operation_display()} {self.source}"
 
+    def clean(self):
+        """Refuse a step that would make its basket include itself."""
+        super().clean()
+        if self.included_basket_id is None:
+            return
+        pending, seen = [self.included_basket_id], set()
+        while pending:
+            current = pending.pop()
+            if current == self.basket_id:
+                raise ValidationError(
+                    {
+                        "included_basket": _(
+                            "The basket “%(name)s” would include itself through this basket."
+                        )
+                        % {"name": self.basket}
+                    }
+                )
+            if current not in seen:
+                seen.add(current)
+                pending.extend(
+                    BasketStep.objects.filter(
+                        basket_id=current, included_basket__isnull=False
+                    ).values_list("included_basket_id", flat=True)
+                )
+
     @property
     def source(self):
         return self.search or self.included_basket

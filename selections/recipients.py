@@ -79,7 +79,7 @@ class Recipient:
         return reason_label(self.left_out) if self.left_out else ""
 
 
-def reason_label(code: str, channel: str = "") -> str:
+def reason_label(code: str) -> str:
     labels = {
         NO_COORDINATE: _("no coordinate for this channel"),
         REFUSED: _("refused this channel"),

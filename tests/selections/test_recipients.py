@@ -228,6 +228,21 @@ def test_a_basket_that_includes_itself_through_another_is_refused(town, owner):
     assert "Premier" in str(error.value)
 
 
+def test_a_step_that_would_make_a_basket_include_itself_is_not_saved(town, owner):
+    from django.core.exceptions import ValidationError
+
+    first = basket_of(owner, name="Premier")
+    second = basket_of(owner, ("union", first), name="Second")
+    step = BasketStep(basket=first, operation="union", included_basket=second)
+    with pytest.raises(ValidationError) as error:
+        step.full_clean()
+    assert "s'inclurait lui-même" in str(error.value)
+    assert not first.steps.exists()
+    BasketStep(
+        basket=second, operation="union", included_basket=basket_of(owner, name="Autre")
+    ).full_clean()
+
+
 def test_a_search_pointing_at_a_deleted_interest_centre_says_so(town, owner):
     from tests.factories import InterestCentreFactory
 
