@@ -409,3 +409,23 @@ def describe_rule(rule, names: dict | None = None) -> str:
     elif rule["operator"] == "within_last_days":
         value = _("%(days)s days") % {"days": value}
     return f"{search_field.label} {operator} {value}"
+
+
+def match_label(match: str) -> str:
+    return {
+        "all": _("All of these conditions"),
+        "any": _("At least one of these conditions"),
+        "none": _("None of these conditions"),
+    }[match]
+
+
+def describe(tree: dict) -> dict:
+    """A validated tree in words, for pages that show a search to read:
+    {"label": "All of these conditions", "items": [{"rule": "..."}, {group}]}."""
+    items = []
+    for member in tree["rules"]:
+        if is_group(member):
+            items.append(describe(member))
+        else:
+            items.append({"rule": describe_rule(member)})
+    return {"match": tree["match"], "label": match_label(tree["match"]), "items": items}

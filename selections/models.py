@@ -14,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 from directory.models import Organisation, Person, Position
 
@@ -117,13 +120,56 @@ class SavedSearch(Shared):
         return compile_rows(parse(self.criteria, self.target), self.target)
 
 
-class Basket(Shared):
+ROW_KINDS = {"position": "position", "personal": "person", "organisation": "organisation"}
+ROW_MODELS = {"position": Position, "personal": Person, "organisation": Organisation}
+
+
+def parse_row_keys(row_keys) -> dict[str, set[int]]:
+    """{"position": {12}, "personal": {3}} from keys like "position-12";
+    ids of rows that do not exist are dropped."""
+    wanted = {kind: set() for kind in ROW_KINDS}
+    for key in row_keys:
+        kind, _sep, pk = str(key).partition("-")
+        if kind in wanted and pk.isdigit() and len(pk) < 12:
+            wanted[kind].add(int(pk))
+    return {
+        kind: set(ROW_MODELS[kind].objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for kind, ids in wanted.items()
+        if ids
+    }
+
+
+class Basket(ClusterableModel, Shared):
     class Meta(Shared.Meta):
         verbose_name = _("basket")
         verbose_name_plural = _("baskets")
 
+    def add_rows(self, row_keys, user) -> int:
+        """Add rows by hand (undoing a removal by hand of the same row);
+        returns how many rows were not in the hand-made additions yet."""
+        return self._record(row_keys, user, BasketEntry.Action.ADD)
 
-class BasketStep(models.Model):
+    def remove_rows(self, row_keys, user) -> int:
+        """Remove rows by hand: a removal wins over every search of the basket."""
+        return self._record(row_keys, user, BasketEntry.Action.REMOVE)
+
+    def _record(self, row_keys, user, action) -> int:
+        created = 0
+        for kind, ids in parse_row_keys(row_keys).items():
+            column = ROW_KINDS[kind]
+            entries = self.entries.filter(**{f"{column}_id__in": ids})
+            entries.exclude(action=action).delete()
+            present = set(entries.filter(action=action).values_list(f"{column}_id", flat=True))
+            new = [
+                BasketEntry(basket=self, action=action, added_by=user, **{f"{column}_id": pk})
+                for pk in sorted(ids - present)
+            ]
+            BasketEntry.objects.bulk_create(new)
+            created += len(new)
+        return created
+
+
+class BasketStep(Orderable):
     """One saved search (or basket) combined into a basket, in order."""
 
     class Operation(models.TextChoices):
@@ -131,8 +177,7 @@ class BasketStep(models.Model):
         INTERSECT = "intersect", _("keep only those also in (intersection)")
         EXCLUDE = "exclude", _("remove (exclusion)")
 
-    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="steps")
-    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    basket = ParentalKey(Basket, on_delete=models.CASCADE, related_name="steps")
     operation = models.CharField(
         _("operation"), max_length=10, choices=Operation.choices, default=Operation.UNION
     )
@@ -169,8 +214,11 @@ class BasketStep(models.Model):
         return f"{self.get_operation_display()} {self.source}"
 
     def clean(self):
-        """Refuse a step that would make its basket include itself."""
+        """Refuse a step with no source (or two), or that would make its
+        basket include itself."""
         super().clean()
+        if (self.search_id is None) == (self.included_basket_id is None):
+            raise ValidationError(_("Choose either a saved search or a basket, not both."))
         if self.included_basket_id is None:
             return
         pending, seen = [self.included_basket_id], set()

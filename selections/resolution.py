@@ -127,57 +127,64 @@ def _entries(basket):
 # Listing rows -------------------------------------------------------------------
 
 
-def keys(rows: Rows):
-    """Every row as (kind, person, position, organisation, sort key): one
-    union query, which counts, sorts and pages in the database."""
+ORDERS = ("name", "-name", "organisation", "-organisation")
+"""How rows can be listed: by name (person, or organisation for organisation
+rows), or by organisation (personal rows first, then by person)."""
+
+COLUMNS = ("row_kind", "row_person", "row_position", "row_organisation", "row_sort", "row_name")
+
+
+def keys(rows: Rows, order: str = "name"):
+    """Every row as (kind, person, position, organisation, sort key, name key):
+    one union query, which counts, sorts and pages in the database."""
+    if order not in ORDERS:
+        order = "name"
+    by_organisation = order.lstrip("-") == "organisation"
     parts = []
     null = Value(None, output_field=IntegerField())
+    empty = Value("", output_field=CharField())
     if rows.positions is not None:
         parts.append(
-            Position.objects.filter(rows.positions)
-            .annotate(
+            Position.objects.filter(rows.positions).annotate(
                 row_kind=Value(POSITION, output_field=CharField()),
                 row_person=F("person_id"),
                 row_position=F("pk"),
                 row_organisation=F("organisation_id"),
-                row_sort=F("person__name_key"),
+                row_sort=F("organisation__name_key") if by_organisation else F("person__name_key"),
+                row_name=F("person__name_key"),
             )
-            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
         )
     if rows.people is not None:
         parts.append(
-            Person.objects.filter(rows.people)
-            .annotate(
+            Person.objects.filter(rows.people).annotate(
                 row_kind=Value(PERSONAL, output_field=CharField()),
                 row_person=F("pk"),
                 row_position=null,
                 row_organisation=null,
-                row_sort=F("name_key"),
+                row_sort=empty if by_organisation else F("name_key"),
+                row_name=F("name_key"),
             )
-            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
         )
     if rows.organisations is not None:
         parts.append(
-            Organisation.objects.filter(rows.organisations)
-            .annotate(
+            Organisation.objects.filter(rows.organisations).annotate(
                 row_kind=Value(ORGANISATION, output_field=CharField()),
                 row_person=null,
                 row_position=null,
                 row_organisation=F("pk"),
                 row_sort=F("name_key"),
+                row_name=F("name_key"),
             )
-            .values_list("row_kind", "row_person", "row_position", "row_organisation", "row_sort")
         )
     if not parts:
         return Position.objects.none().values_list("pk")
-    parts = [part.order_by() for part in parts]
+    parts = [part.order_by().values_list(*COLUMNS) for part in parts]
+    sign = "-" if order.startswith("-") else ""
+    ordering = [f"{sign}{column}" for column in ("row_sort", "row_name")]
+    ordering += ["row_person", "row_position", "row_organisation"]
     if len(parts) == 1:
-        return parts[0].order_by("row_sort", "row_person", "row_position", "row_organisation")
-    return (
-        parts[0]
-        .union(*parts[1:], all=True)
-        .order_by("row_sort", "row_person", "row_position", "row_organisation")
-    )
+        return parts[0].order_by(*ordering)
+    return parts[0].union(*parts[1:], all=True).order_by(*ordering)
 
 
 def count(rows: Rows) -> int:
@@ -240,7 +247,7 @@ class Row:
 def materialise(page_keys, rows: Rows) -> list[Row]:
     """Rows with their objects and reasons, for a page of `keys()`."""
     ids = {POSITION: [], PERSONAL: [], ORGANISATION: []}
-    for kind, person, position, organisation, _sort in page_keys:
+    for kind, person, position, organisation, *_sort in page_keys:
         ids[kind].append(
             position if kind == POSITION else person if kind == PERSONAL else organisation
         )
@@ -264,7 +271,7 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
             ]
             found[(kind, obj.pk)] = (obj, reasons)
     result = []
-    for kind, person, position, organisation, _sort in page_keys:
+    for kind, person, position, organisation, *_sort in page_keys:
         pk = position if kind == POSITION else person if kind == PERSONAL else organisation
         if (kind, pk) not in found:
             continue
@@ -280,5 +287,62 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
     return result
 
 
-def page(rows: Rows, start: int, stop: int) -> list[Row]:
-    return materialise(list(keys(rows)[start:stop]), rows)
+def page(rows: Rows, start: int, stop: int, order: str = "name") -> list[Row]:
+    return materialise(list(keys(rows, order)[start:stop]), rows)
+
+
+def stream(rows: Rows, order: str = "name", chunk: int = 2000):
+    """Every row, in order, a chunk at a time: memory stays flat for exports."""
+    buffer = []
+    for key in keys(rows, order).iterator(chunk_size=chunk):
+        buffer.append(key)
+        if len(buffer) == chunk:
+            yield from materialise(buffer, rows)
+            buffer = []
+    if buffer:
+        yield from materialise(buffer, rows)
+
+
+def freeze(basket, user, label: str = ""):
+    """A Snapshot of the basket as it resolves now: every row with its
+    capacity, coordinates and reasons, kept as they are today."""
+    from django.db import transaction
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from .models import Snapshot, SnapshotRow
+
+    rows = basket_rows(basket)
+    label = label or _("%(basket)s on %(date)s") % {
+        "basket": basket,
+        "date": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
+    }
+    with transaction.atomic():
+        snapshot = Snapshot.objects.create(basket=basket, label=label[:200], created_by=user)
+        batch, total = [], 0
+        for row in stream(rows):
+            batch.append(
+                SnapshotRow(
+                    snapshot=snapshot,
+                    kind=row.kind,
+                    person=row.person,
+                    position=row.position,
+                    organisation=row.organisation,
+                    name=row.name[:250],
+                    capacity=row.capacity[:400],
+                    email=row.email or "",
+                    phone=row.phone or "",
+                    mobile=row.mobile or "",
+                    address="\n".join(row.address_lines),
+                    reasons=" ; ".join(row.reasons),
+                )
+            )
+            if len(batch) == 2000:
+                SnapshotRow.objects.bulk_create(batch)
+                total += len(batch)
+                batch = []
+        SnapshotRow.objects.bulk_create(batch)
+        total += len(batch)
+        snapshot.row_count = total
+        snapshot.save(update_fields=["row_count"])
+    return snapshot

@@ -1,0 +1,487 @@
+"""Baskets: composing them from saved searches, their page (count, rows and
+why each is there), rows added or removed by hand, sharing, export and
+snapshots."""
+
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
+from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from .. import resolution
+from ..columns import export_cells
+from ..criteria import CriteriaError
+from ..exports import csv_chunks, write_xlsx
+from ..forms import AddRowsForm, BasketForm, BasketShareForm, ExportForm, RemoveRowsForm
+from ..models import Basket
+from .access import OwnedBaseObjectMixin, OwnedObjectMixin
+from .results import results_context, results_table
+from .searches import LoginRequiredSearchView, share_view_kwargs
+
+ENTRIES_SHOWN = 50
+
+
+def can_use_baskets(user) -> bool:
+    return user.has_perm("selections.view_basket")
+
+
+def visible_basket(request, pk) -> Basket:
+    if not can_use_baskets(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Basket.objects.visible_to(request.user), pk=pk)
+
+
+def owned_basket(request, pk) -> Basket:
+    if not request.user.has_perm("selections.change_basket"):
+        raise PermissionDenied
+    return get_object_or_404(Basket.objects.owned_by(request.user), pk=pk)
+
+
+def campaign_url(basket) -> str | None:
+    """Where "create a campaign" leads, once the outreach app offers it."""
+    try:
+        return reverse("outreach_campaigns:add") + f"?basket={basket.pk}"
+    except NoReverseMatch:
+        return None
+
+
+def describe_steps(basket) -> list[dict]:
+    steps = []
+    for step in basket.steps.select_related("search", "included_basket"):
+        source = step.search or step.included_basket
+        if step.search_id:
+            url = reverse("selections_searches:results", args=(step.search_id,))
+        else:
+            url = reverse("selections_baskets:basket", args=(step.included_basket_id,))
+        steps.append({"operation": step.get_operation_display(), "source": source, "url": url})
+    return steps
+
+
+basket_panels = ObjectList(
+    [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        InlinePanel(
+            "steps",
+            heading=gettext_lazy("Saved searches combined, in this order"),
+            label=gettext_lazy("Step"),
+            panels=[
+                FieldPanel("operation"),
+                FieldPanel("search"),
+                FieldPanel("included_basket"),
+            ],
+        ),
+    ],
+    base_form_class=BasketForm,
+)
+
+
+class BasketCreateView(generic.CreateView):
+    page_title = gettext_lazy("New basket")
+    success_message = gettext_lazy("Basket “%(object)s” created.")
+
+    def get_initial_form_instance(self):
+        return Basket(owner=self.request.user)
+
+    def get_success_url(self):
+        return reverse("selections_baskets:basket", args=(self.object.pk,))
+
+
+class BasketEditView(OwnedObjectMixin, generic.EditView):
+    success_message = gettext_lazy("Basket “%(object)s” saved.")
+
+    def get_success_url(self):
+        return reverse("selections_baskets:basket", args=(self.object.pk,))
+
+
+class BasketDeleteView(OwnedObjectMixin, generic.DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError as error:
+            baskets = sorted({str(step.basket) for step in error.protected_objects})
+            messages.error(
+                self.request,
+                ngettext(
+                    "This basket is used by the basket %(baskets)s: remove it from there first.",
+                    "This basket is used by the baskets %(baskets)s: remove it from there first.",
+                    len(baskets),
+                )
+                % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
+            )
+            return redirect("selections_baskets:basket", self.object.pk)
+
+
+class BasketHistoryView(OwnedBaseObjectMixin, generic.HistoryView):
+    pass
+
+
+class BasketUsageView(OwnedBaseObjectMixin, generic.UsageView):
+    pass
+
+
+class MyBasketsView(generic.IndexView):
+    page_title = gettext_lazy("My baskets")
+
+    def get_base_queryset(self):
+        return Basket.objects.owned_by(self.request.user).order_by("name")
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name", label=_("Name"), url_name="selections_baskets:basket", sort_key="name"
+            ),
+            Column(
+                "shared",
+                label=_("Shared"),
+                accessor=lambda obj: _("yes") if obj.is_shared else _("no"),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+
+class SharedBasketsView(MyBasketsView):
+    page_title = gettext_lazy("Baskets shared with me")
+
+    def get_base_queryset(self):
+        return (
+            Basket.objects.shared_with(self.request.user).select_related("owner").order_by("name")
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name", label=_("Name"), url_name="selections_baskets:basket", sort_key="name"
+            ),
+            Column(
+                "owner",
+                label=_("Owner"),
+                accessor=lambda obj: obj.owner.get_full_name() or obj.owner.get_username(),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+    @cached_property
+    def add_url(self):
+        return None
+
+    def get_index_url(self):
+        return reverse("selections_baskets:shared")
+
+    def get_index_results_url(self):
+        return reverse("selections_baskets:shared_results")
+
+
+class BasketView(LoginRequiredSearchView):
+    """A basket resolved now: its count, its rows, and why each is there."""
+
+    template_name = "selections/basket.html"
+    header_icon = "list-ul"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.basket = visible_basket(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.basket.name
+
+    def get_page_subtitle(self):
+        return _("Basket")
+
+    def get_breadcrumbs_items(self):
+        mine = self.basket.can_edit(self.request.user)
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("selections_baskets:index" if mine else "selections_baskets:shared"),
+                "label": _("My baskets") if mine else _("Baskets shared with me"),
+            },
+            {"url": "", "label": self.basket.name},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        basket = self.basket
+        can_edit = basket.can_edit(self.request.user)
+        entries = basket.entries.select_related(
+            "person",
+            "position__person",
+            "position__organisation",
+            "position__function",
+            "organisation",
+        ).order_by("-created_at")
+        context.update(
+            basket=basket,
+            can_edit=can_edit,
+            steps=describe_steps(basket),
+            entries=entries[:ENTRIES_SHOWN],
+            entry_count=entries.count(),
+            snapshots=basket.snapshots.select_related("created_by")[:10],
+            campaign_url=campaign_url(basket),
+        )
+        try:
+            rows = resolution.basket_rows(basket)
+        except CriteriaError as error:
+            context["basket_errors"] = error.messages
+            return context
+        context.update(
+            results_context(results_table(self.request, rows, selectable=can_edit), self.request)
+        )
+        context["remove_form"] = RemoveRowsForm()
+        return context
+
+
+class BasketShareView(OwnedObjectMixin, generic.EditView):
+    form_class = BasketShareForm
+    template_name = "selections/share.html"
+    page_title = gettext_lazy("Share")
+    success_message = gettext_lazy("Sharing of “%(object)s” saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def get_success_url(self):
+        return reverse("selections_baskets:basket", args=(self.object.pk,))
+
+    def save_instance(self):
+        instance = self.form.save()
+        log(instance, "selections.share", user=self.request.user)
+        return instance
+
+    def get_edit_url(self):
+        return reverse("selections_baskets:share", args=(self.object.pk,))
+
+
+class ExportView(LoginRequiredSearchView):
+    """Choose the format and the columns, then download the basket's rows."""
+
+    template_name = "selections/export.html"
+    page_title = gettext_lazy("Export")
+    header_icon = "download"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.basket = visible_basket(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.basket.name
+
+    def get(self, request, *args, **kwargs):
+        form = ExportForm(request.GET or None)
+        if form.is_bound and form.is_valid():
+            try:
+                rows = resolution.basket_rows(self.basket)
+            except CriteriaError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                return self.download(rows, form.cleaned_data)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "basket": self.basket}
+
+    def download(self, rows, choice):
+        headings, cells = export_cells(resolution.stream(rows), choice["columns"])
+        log(self.basket, "selections.export", user=self.request.user)
+        stem = f"{slugify(self.basket.name) or 'panier'}-{timezone.localdate():%Y-%m-%d}"
+        if choice["format"] == "csv":
+            response = StreamingHttpResponse(
+                csv_chunks(headings, cells), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+            return response
+        workbook = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        write_xlsx(headings, cells, workbook.name)
+        return FileResponse(
+            open(workbook.name, "rb"),  # noqa: SIM115
+            as_attachment=True,
+            filename=f"{stem}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def _next_url(request, fallback: str) -> str:
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return fallback
+
+
+@require_POST
+def add_rows(request):
+    """Add selected rows (from search results or a record) to a basket of
+    the user's, or to a new one."""
+    if not request.user.has_perm("selections.change_basket"):
+        raise PermissionDenied
+    form = AddRowsForm(request.POST, user=request.user)
+    fallback = reverse("selections_baskets:index")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(_next_url(request, fallback))
+    with transaction.atomic():
+        basket = form.cleaned_data["basket"]
+        if basket is None:
+            basket = Basket.objects.create(
+                owner=request.user, name=form.cleaned_data["new_basket_name"].strip()
+            )
+            log(basket, "wagtail.create", user=request.user)
+        added = basket.add_rows(form.cleaned_data["row"], request.user)
+        log(basket, "selections.rows_added", user=request.user, data={"rows": added})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s row added to the basket “%(basket)s”.",
+            "%(count)s rows added to the basket “%(basket)s”.",
+            added,
+        )
+        % {"count": added, "basket": basket},
+        buttons=[
+            messages.button(reverse("selections_baskets:basket", args=(basket.pk,)), _("Open"))
+        ],
+    )
+    return redirect(_next_url(request, reverse("selections_baskets:basket", args=(basket.pk,))))
+
+
+@require_POST
+def remove_rows(request, pk):
+    basket = owned_basket(request, pk)
+    form = RemoveRowsForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            removed = basket.remove_rows(form.cleaned_data["row"], request.user)
+            log(basket, "selections.rows_removed", user=request.user, data={"rows": removed})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s row removed from the basket.",
+                "%(count)s rows removed from the basket.",
+                removed,
+            )
+            % {"count": removed},
+        )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("selections_baskets:basket", basket.pk)
+
+
+@require_POST
+def cancel_entry(request, pk, entry_pk):
+    """Undo one addition or removal by hand."""
+    basket = owned_basket(request, pk)
+    entry = get_object_or_404(basket.entries, pk=entry_pk)
+    entry.delete()
+    log(basket, "selections.entry_cancelled", user=request.user)
+    messages.success(request, _("Done: “%(entry)s” was cancelled.") % {"entry": entry})
+    return redirect("selections_baskets:basket", basket.pk)
+
+
+@require_POST
+def freeze(request, pk):
+    basket = owned_basket(request, pk)
+    if not request.user.has_perm("selections.add_snapshot"):
+        raise PermissionDenied
+    try:
+        snapshot = resolution.freeze(basket, request.user, request.POST.get("label", "").strip())
+    except CriteriaError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        log(basket, "selections.freeze", user=request.user, data={"rows": snapshot.row_count})
+        messages.success(
+            request,
+            ngettext(
+                "Snapshot “%(label)s” kept with %(count)s row.",
+                "Snapshot “%(label)s” kept with %(count)s rows.",
+                snapshot.row_count,
+            )
+            % {"label": snapshot.label, "count": snapshot.row_count},
+        )
+    return redirect("selections_baskets:basket", basket.pk)
+
+
+def snapshot_csv(request, pk, snapshot_pk):
+    """A snapshot's rows as they were frozen."""
+    basket = visible_basket(request, pk)
+    snapshot = get_object_or_404(basket.snapshots, pk=snapshot_pk)
+    fields = ["name", "capacity", "email", "phone", "mobile", "address", "reasons"]
+    headings = [
+        _("Name"),
+        _("Capacity"),
+        _("E-mail"),
+        _("Phone"),
+        _("Mobile"),
+        _("Address"),
+        _("Why it is there"),
+    ]
+    rows = snapshot.rows.values_list(*fields).iterator(chunk_size=2000)
+    log(basket, "selections.export", user=request.user)
+    response = StreamingHttpResponse(
+        csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"
+    )
+    stem = slugify(snapshot.label) or "instantane"
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+class BasketViewSet(ModelViewSet):
+    model = Basket
+    icon = "list-ul"
+    name = "selections_baskets"
+    url_prefix = "selections/baskets"
+    menu_label = gettext_lazy("My baskets")
+    menu_name = "my_baskets"
+    edit_handler = basket_panels
+    index_view_class = MyBasketsView
+    add_view_class = BasketCreateView
+    edit_view_class = BasketEditView
+    delete_view_class = BasketDeleteView
+    history_view_class = BasketHistoryView
+    usage_view_class = BasketUsageView
+    copy_view_enabled = False
+
+    def get_urlpatterns(self):
+        index_kwargs = self.get_index_view_kwargs()
+        return [
+            *super().get_urlpatterns(),
+            path("shared/", self.construct_view(SharedBasketsView, **index_kwargs), name="shared"),
+            path(
+                "shared/results/",
+                self.construct_view(SharedBasketsView, **index_kwargs, results_only=True),
+                name="shared_results",
+            ),
+            path("<int:pk>/", BasketView.as_view(), name="basket"),
+            path(
+                "share/<int:pk>/",
+                self.construct_view(BasketShareView, **share_view_kwargs(self, BasketShareView)),
+                name="share",
+            ),
+            path("export/<int:pk>/", ExportView.as_view(), name="export"),
+            path("add-rows/", add_rows, name="add_rows"),
+            path("remove-rows/<int:pk>/", remove_rows, name="remove_rows"),
+            path("cancel/<int:pk>/<int:entry_pk>/", cancel_entry, name="cancel_entry"),
+            path("freeze/<int:pk>/", freeze, name="freeze"),
+            path("snapshot/<int:pk>/<int:snapshot_pk>/", snapshot_csv, name="snapshot"),
+        ]

@@ -1,0 +1,453 @@
+"""Saved searches: the builder (create and edit), the page of a search with
+its results, sharing, copying, and the two listings "Mes recherches" and
+"Partagées avec moi"."""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
+
+from directory.matches import Matches
+from directory.models import Organisation
+
+from .. import resolution
+from ..criteria import CriteriaError, compile_rows, describe, parse
+from ..fields import REGISTRY, builder_schema
+from ..forms import AddRowsForm, SearchForm, SearchShareForm, read_criteria
+from ..models import SavedSearch
+from .access import OwnedBaseObjectMixin, OwnedObjectMixin
+from .results import results_context, results_table
+
+AUTOCOMPLETE_RESULTS = 20
+
+
+def can_use_searches(user) -> bool:
+    return user.has_perm("selections.view_savedsearch")
+
+
+def organisation_labels(tree) -> dict:
+    """{id: label} of the organisations a tree names, for the builder's chooser."""
+    ids = set()
+
+    def walk(node):
+        for member in node.get("rules", []):
+            if "rules" in member:
+                walk(member)
+            elif REGISTRY.get(member.get("field")) and REGISTRY[member["field"]].widget:
+                ids.update(v for v in member.get("value") or [] if isinstance(v, int))
+
+    walk(tree)
+    return {
+        str(organisation.pk): organisation_label(organisation)
+        for organisation in Organisation.objects.filter(pk__in=ids)
+    }
+
+
+def organisation_label(organisation) -> str:
+    return f"{organisation.name} ({organisation.city})" if organisation.city else organisation.name
+
+
+def builder_labels() -> dict:
+    return {
+        "all": _("All of these conditions"),
+        "any": _("At least one of these conditions"),
+        "none": _("None of these conditions"),
+        "addRule": _("Add a condition"),
+        "addGroup": _("Add a group"),
+        "remove": _("Remove this condition"),
+        "removeGroup": _("Remove this group"),
+        "field": _("Field"),
+        "operator": _("Operator"),
+        "value": _("Value"),
+        "chooseField": _("Choose a field…"),
+        "onePerLine": _("One value per line"),
+        "typeToSearch": _("Type at least two letters of a name"),
+        "noMatch": _("No organisation matches."),
+        "counting": _("Counting…"),
+        "empty": _("No condition yet: every row matches."),
+        "days": _("days"),
+        "removeValue": _("Remove this value"),
+        "countError": _("The count is not available right now."),
+        "groupOf": _("Group"),
+    }
+
+
+class BuilderMixin:
+    """What the builder page needs around the form: the registry as JSON,
+    the count URL, and the results of the criteria when asked for."""
+
+    template_name = "selections/builder.html"
+    form_class = SearchForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if "criteria" in self.request.GET:
+            tree, errors = read_criteria(
+                self.request.GET.get("criteria", ""), self.request.GET.get("target", "people")
+            )
+            self.preview_errors = errors
+            if tree is not None:
+                initial.update(criteria=tree, target=self.request.GET.get("target"))
+                self.preview_tree = tree
+        elif "target" in self.request.GET:
+            initial["target"] = self.request.GET["target"]
+        return initial
+
+    preview_tree = None
+    preview_errors = ()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        criteria = form["criteria"].value()
+        if isinstance(criteria, str):
+            try:
+                criteria = json.loads(criteria) if criteria else None
+            except ValueError:
+                criteria = None
+        if not isinstance(criteria, dict):
+            criteria = {"match": "all", "rules": []}
+        target = form["target"].value() or "people"
+        context.update(
+            builder={
+                "schema": {
+                    target: builder_schema(target) for target in ("people", "organisations")
+                },
+                "criteria": criteria,
+                "target": target,
+                "organisations": organisation_labels(criteria),
+                "count_url": reverse("selections_searches:count"),
+                "organisations_url": reverse("selections_searches:organisations"),
+                "labels": builder_labels(),
+            },
+            preview_errors=self.preview_errors,
+            help_url=reverse("selections_searches:help"),
+        )
+        if self.preview_tree is not None:
+            rows = compile_rows(self.preview_tree, self.request.GET.get("target", "people"))
+            context.update(
+                results_context(results_table(self.request, rows, selectable=True), self.request)
+            )
+            context["add_rows_form"] = AddRowsForm(user=self.request.user)
+            context["show_results"] = True
+        return context
+
+
+class SearchCreateView(BuilderMixin, generic.CreateView):
+    page_title = gettext_lazy("New search")
+    success_message = gettext_lazy("Search “%(object)s” saved.")
+
+    def get_initial_form_instance(self):
+        return SavedSearch(owner=self.request.user)
+
+    def get_success_url(self):
+        return reverse("selections_searches:results", args=(self.object.pk,))
+
+
+class SearchEditView(BuilderMixin, OwnedObjectMixin, generic.EditView):
+    success_message = gettext_lazy("Search “%(object)s” saved.")
+
+    def get_success_url(self):
+        return reverse("selections_searches:results", args=(self.object.pk,))
+
+
+class SearchDeleteView(OwnedObjectMixin, generic.DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError as error:
+            baskets = sorted({str(step.basket) for step in error.protected_objects})
+            messages.error(
+                self.request,
+                ngettext(
+                    "This search is used by the basket %(baskets)s: remove it from there first.",
+                    "This search is used by the baskets %(baskets)s: remove it from there first.",
+                    len(baskets),
+                )
+                % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
+            )
+            return redirect("selections_searches:results", self.object.pk)
+
+
+class SearchHistoryView(OwnedBaseObjectMixin, generic.HistoryView):
+    pass
+
+
+class SearchUsageView(OwnedBaseObjectMixin, generic.UsageView):
+    pass
+
+
+class MySearchesView(generic.IndexView):
+    page_title = gettext_lazy("My searches")
+
+    def get_base_queryset(self):
+        return SavedSearch.objects.owned_by(self.request.user).order_by("name")
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name",
+                label=_("Name"),
+                url_name="selections_searches:results",
+                sort_key="name",
+            ),
+            Column("target", label=_("Search for"), accessor="get_target_display"),
+            Column(
+                "shared",
+                label=_("Shared"),
+                accessor=lambda obj: _("yes") if obj.is_shared else _("no"),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+
+class SharedSearchesView(MySearchesView):
+    page_title = gettext_lazy("Shared with me")
+    header_buttons = []
+
+    def get_base_queryset(self):
+        return (
+            SavedSearch.objects.shared_with(self.request.user)
+            .select_related("owner")
+            .order_by("name")
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name",
+                label=_("Name"),
+                url_name="selections_searches:results",
+                sort_key="name",
+            ),
+            Column("target", label=_("Search for"), accessor="get_target_display"),
+            Column(
+                "owner",
+                label=_("Owner"),
+                accessor=lambda obj: obj.owner.get_full_name() or obj.owner.get_username(),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+    @cached_property
+    def add_url(self):
+        return None
+
+    def get_index_url(self):
+        return reverse("selections_searches:shared")
+
+    def get_index_results_url(self):
+        return reverse("selections_searches:shared_results")
+
+
+class LoginRequiredSearchView(WagtailAdminTemplateMixin, TemplateView):
+    header_icon = "crosshairs"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_use_searches(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SearchResultsView(LoginRequiredSearchView):
+    """The page of a saved search: its criteria in words, and its rows."""
+
+    template_name = "selections/search.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_use_searches(request.user):
+            raise PermissionDenied
+        self.search = get_object_or_404(
+            SavedSearch.objects.visible_to(request.user).select_related("owner"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.search.name
+
+    def get_page_subtitle(self):
+        return _("Saved search")
+
+    def get_breadcrumbs_items(self):
+        index = "index" if self.search.can_edit(self.request.user) else "shared"
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(f"selections_searches:{index}"),
+                "label": _("My searches") if index == "index" else _("Shared with me"),
+            },
+            {"url": "", "label": self.search.name},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        search = self.search
+        context.update(search=search, can_edit=search.can_edit(self.request.user))
+        try:
+            tree = parse(search.criteria, search.target)
+        except CriteriaError as error:
+            context["criteria_errors"] = error.messages
+            return context
+        context["criteria"] = describe(tree)
+        rows = compile_rows(tree, search.target)
+        context.update(
+            results_context(results_table(self.request, rows, selectable=True), self.request)
+        )
+        context["add_rows_form"] = AddRowsForm(user=self.request.user)
+        return context
+
+
+class SearchShareView(OwnedObjectMixin, generic.EditView):
+    form_class = SearchShareForm
+    template_name = "selections/share.html"
+    page_title = gettext_lazy("Share")
+    success_message = gettext_lazy("Sharing of “%(object)s” saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def get_success_url(self):
+        return reverse("selections_searches:results", args=(self.object.pk,))
+
+    def save_instance(self):
+        instance = self.form.save()
+        log(instance, "selections.share", user=self.request.user)
+        return instance
+
+    def get_edit_url(self):
+        return reverse("selections_searches:share", args=(self.object.pk,))
+
+
+@require_POST
+def copy_search(request, pk):
+    """A copy of a search one can see, owned by the user, then opened to edit."""
+    if not request.user.has_perm("selections.add_savedsearch"):
+        raise PermissionDenied
+    original = get_object_or_404(SavedSearch.objects.visible_to(request.user), pk=pk)
+    with transaction.atomic():
+        copy = SavedSearch.objects.create(
+            owner=request.user,
+            name=(_("Copy of %(name)s") % {"name": original.name})[:150],
+            description=original.description,
+            target=original.target,
+            criteria=original.criteria,
+        )
+        log(copy, "wagtail.create", user=request.user)
+    messages.success(
+        request, _("Copy of “%(name)s” created: it is yours to edit.") % {"name": original.name}
+    )
+    return redirect("selections_searches:edit", copy.pk)
+
+
+@require_POST
+def count(request):
+    """The live count of the builder: {"count": n} or {"errors": [...]}."""
+    if not can_use_searches(request.user):
+        raise PermissionDenied
+    target = request.POST.get("target", "people")
+    tree, errors = read_criteria(request.POST.get("criteria", ""), target)
+    if errors:
+        return JsonResponse({"errors": [str(message) for message in errors]}, status=400)
+    total = resolution.count(compile_rows(tree, target))
+    return JsonResponse(
+        {
+            "count": total,
+            "label": ngettext("%(count)s row", "%(count)s rows", total)
+            % {"count": f"{total:,}".replace(",", "\u202f")},
+        }
+    )
+
+
+def organisations(request):
+    """Organisations whose name matches `q`, for the builder's chooser."""
+    if not (
+        can_use_searches(request.user) and request.user.has_perm("directory.view_organisation")
+    ):
+        raise PermissionDenied
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    if len(query) < 2:
+        return JsonResponse({"results": []})
+    matches = Matches(Organisation.objects.order_by("name_key", "pk"), query, 1000)
+    return JsonResponse(
+        {
+            "results": [
+                {"id": organisation.pk, "label": organisation_label(organisation)}
+                for organisation in matches.rows(0, AUTOCOMPLETE_RESULTS)
+            ]
+        }
+    )
+
+
+class HelpView(LoginRequiredSearchView):
+    template_name = "selections/help.html"
+    page_title = gettext_lazy("How the advanced search works")
+
+
+def share_view_kwargs(viewset, view_class) -> dict:
+    return viewset.get_edit_view_kwargs(
+        form_class=view_class.form_class, template_name=view_class.template_name, panel=None
+    )
+
+
+class SavedSearchViewSet(ModelViewSet):
+    model = SavedSearch
+    icon = "crosshairs"
+    name = "selections_searches"
+    url_prefix = "selections/searches"
+    menu_label = gettext_lazy("My searches")
+    menu_name = "my_searches"
+    create_template_name = edit_template_name = "selections/builder.html"
+    index_view_class = MySearchesView
+    add_view_class = SearchCreateView
+    edit_view_class = SearchEditView
+    delete_view_class = SearchDeleteView
+    history_view_class = SearchHistoryView
+    usage_view_class = SearchUsageView
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return SearchForm
+
+    @property
+    def shared_view(self):
+        return self.construct_view(SharedSearchesView, **self.get_index_view_kwargs())
+
+    @property
+    def shared_results_view(self):
+        return self.construct_view(
+            SharedSearchesView, **self.get_index_view_kwargs(), results_only=True
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("shared/", self.shared_view, name="shared"),
+            path("shared/results/", self.shared_results_view, name="shared_results"),
+            path("<int:pk>/", SearchResultsView.as_view(), name="results"),
+            path(
+                "share/<int:pk>/",
+                self.construct_view(SearchShareView, **share_view_kwargs(self, SearchShareView)),
+                name="share",
+            ),
+            path("copy/<int:pk>/", copy_search, name="copy"),
+            path("count/", count, name="count"),
+            path("organisations/", organisations, name="organisations"),
+            path("help/", HelpView.as_view(), name="help"),
+        ]

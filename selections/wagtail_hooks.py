@@ -1,0 +1,33 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .models import Basket, SavedSearch
+from .panels import AddToBasketPanel
+from .permissions import SharedObjectPolicy
+from .views import SelectionsViewSetGroup
+
+register_permission_policy(SavedSearch, SharedObjectPolicy(SavedSearch))
+register_permission_policy(Basket, SharedObjectPolicy(Basket))
+
+
+@hooks.register("register_admin_viewset")
+def register_selections_viewsets():
+    return SelectionsViewSetGroup()
+
+
+@hooks.register("directory_record_panels")
+def add_to_basket_panel(request, record):
+    return AddToBasketPanel.for_record(request, record)
+
+
+@hooks.register("register_log_actions")
+def register_selection_actions(actions):
+    actions.register_action("selections.share", _("Share"), _("Sharing changed"))
+    actions.register_action("selections.export", _("Export"), _("Exported"))
+    actions.register_action("selections.freeze", _("Freeze"), _("Snapshot kept"))
+    actions.register_action("selections.rows_added", _("Add rows"), _("Rows added by hand"))
+    actions.register_action("selections.rows_removed", _("Remove rows"), _("Rows removed by hand"))
+    actions.register_action(
+        "selections.entry_cancelled", _("Cancel a change by hand"), _("Change by hand cancelled")
+    )
