@@ -38,6 +38,8 @@ class CriteriaField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        if len(value) > self.max_length:
+            raise ValidationError(self.error_messages["max_length"], code="max_length")
         if not value:
             return {"match": "all", "rules": []}
         try:
@@ -159,11 +161,31 @@ class BasketForm(WagtailAdminModelForm):
             form.fields["search"].queryset = searches
             form.fields["included_basket"].queryset = baskets
 
+    def clean(self):
+        """A step's own check (BasketStep.clean) runs before the step knows
+        its basket when the basket is composed in one form: check the loop
+        here, on the basket being edited."""
+        cleaned = super().clean()
+        if self.instance.pk and "steps" in self.formsets:
+            self.formsets["steps"].is_valid()  # gives each step its cleaned_data
+            for form in self.formsets["steps"].forms:
+                included = getattr(form, "cleaned_data", {}).get("included_basket")
+                if included is None or form.cleaned_data.get("DELETE"):
+                    continue
+                step = form.instance
+                step.basket_id = self.instance.pk
+                try:
+                    step.clean()
+                except ValidationError as error:
+                    # On the step's field, where the basket editor shows it.
+                    form.add_error("included_basket", error.messages)
+        return cleaned
+
 
 class RowsField(forms.MultipleChoiceField):
     """Row keys as the tables write them: position-12, personal-3, organisation-7."""
 
-    MAX_ROWS = 1000
+    MAX_ROWS = 500
 
     def valid_value(self, value):
         kind, _sep, pk = str(value).partition("-")

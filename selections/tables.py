@@ -17,6 +17,7 @@ from . import resolution
 from .resolution import ORGANISATION, PERSONAL, POSITION
 
 PER_PAGE = 50
+NOWRAP = {"style": "white-space: nowrap"}
 
 
 class ResolvedRows(TableData):
@@ -81,8 +82,12 @@ class RowsTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), empty_values=())
     capacity = tables.Column(verbose_name=_("Capacity"), empty_values=())
     email = tables.Column(verbose_name=_("E-mail"), empty_values=(), orderable=False)
-    phone = tables.Column(verbose_name=_("Phone"), empty_values=(), orderable=False)
-    mobile = tables.Column(verbose_name=_("Mobile"), empty_values=(), orderable=False)
+    phone = tables.Column(
+        verbose_name=_("Phone"), empty_values=(), orderable=False, attrs={"td": NOWRAP}
+    )
+    mobile = tables.Column(
+        verbose_name=_("Mobile"), empty_values=(), orderable=False, attrs={"td": NOWRAP}
+    )
     address = tables.Column(verbose_name=_("Address"), empty_values=(), orderable=False)
     reasons = tables.Column(verbose_name=_("Why it is there"), empty_values=(), orderable=False)
 

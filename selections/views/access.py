@@ -23,3 +23,33 @@ class OwnedBaseObjectMixin:
 class VisibleBaseObjectMixin:
     def get_base_object_queryset(self):
         return self.model.objects.visible_to(self.request.user)
+
+
+class ProtectedDeleteMixin:
+    """Refuse, with a message naming them, to delete what baskets still use."""
+
+    def using_baskets(self) -> list[str]:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        from django.contrib import messages
+        from django.db.models import ProtectedError
+        from django.shortcuts import redirect
+        from django.utils.translation import ngettext
+
+        baskets = self.using_baskets()
+        if not baskets:
+            try:
+                return super().form_valid(form)
+            except ProtectedError:
+                baskets = self.using_baskets()
+        messages.error(
+            self.request,
+            ngettext(
+                "It is used by the basket %(baskets)s: remove it from there first.",
+                "It is used by the baskets %(baskets)s: remove it from there first.",
+                len(baskets),
+            )
+            % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
+        )
+        return redirect(self.object_url())

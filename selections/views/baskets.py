@@ -4,10 +4,8 @@ snapshots."""
 
 import tempfile
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -18,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
@@ -30,7 +29,7 @@ from ..criteria import CriteriaError
 from ..exports import csv_chunks, write_xlsx
 from ..forms import AddRowsForm, BasketForm, BasketShareForm, ExportForm, RemoveRowsForm
 from ..models import Basket
-from .access import OwnedBaseObjectMixin, OwnedObjectMixin
+from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .results import results_context, results_table
 from .searches import LoginRequiredSearchView, share_view_kwargs
 
@@ -94,6 +93,10 @@ basket_panels = ObjectList(
 
 class BasketCreateView(generic.CreateView):
     page_title = gettext_lazy("New basket")
+
+    def get_page_subtitle(self):
+        return None
+
     success_message = gettext_lazy("Basket “%(object)s” created.")
 
     def get_initial_form_instance(self):
@@ -110,22 +113,12 @@ class BasketEditView(OwnedObjectMixin, generic.EditView):
         return reverse("selections_baskets:basket", args=(self.object.pk,))
 
 
-class BasketDeleteView(OwnedObjectMixin, generic.DeleteView):
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ProtectedError as error:
-            baskets = sorted({str(step.basket) for step in error.protected_objects})
-            messages.error(
-                self.request,
-                ngettext(
-                    "This basket is used by the basket %(baskets)s: remove it from there first.",
-                    "This basket is used by the baskets %(baskets)s: remove it from there first.",
-                    len(baskets),
-                )
-                % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
-            )
-            return redirect("selections_baskets:basket", self.object.pk)
+class BasketDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
+    def using_baskets(self):
+        return sorted({str(step.basket) for step in self.object.included_in_steps.all()})
+
+    def object_url(self):
+        return reverse("selections_baskets:basket", args=(self.object.pk,))
 
 
 class BasketHistoryView(OwnedBaseObjectMixin, generic.HistoryView):
@@ -202,9 +195,6 @@ class BasketView(LoginRequiredSearchView):
 
     def get_page_title(self):
         return self.basket.name
-
-    def get_page_subtitle(self):
-        return _("Basket")
 
     def get_breadcrumbs_items(self):
         mine = self.basket.can_edit(self.request.user)

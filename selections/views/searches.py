@@ -7,7 +7,6 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -30,7 +29,7 @@ from ..criteria import CriteriaError, compile_rows, describe, parse
 from ..fields import REGISTRY, builder_schema
 from ..forms import AddRowsForm, SearchForm, SearchShareForm, read_criteria
 from ..models import SavedSearch
-from .access import OwnedBaseObjectMixin, OwnedObjectMixin
+from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .results import results_context, results_table
 
 AUTOCOMPLETE_RESULTS = 20
@@ -150,6 +149,10 @@ class BuilderMixin:
 
 class SearchCreateView(BuilderMixin, generic.CreateView):
     page_title = gettext_lazy("New search")
+
+    def get_page_subtitle(self):
+        return None
+
     success_message = gettext_lazy("Search “%(object)s” saved.")
 
     def get_initial_form_instance(self):
@@ -166,22 +169,12 @@ class SearchEditView(BuilderMixin, OwnedObjectMixin, generic.EditView):
         return reverse("selections_searches:results", args=(self.object.pk,))
 
 
-class SearchDeleteView(OwnedObjectMixin, generic.DeleteView):
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ProtectedError as error:
-            baskets = sorted({str(step.basket) for step in error.protected_objects})
-            messages.error(
-                self.request,
-                ngettext(
-                    "This search is used by the basket %(baskets)s: remove it from there first.",
-                    "This search is used by the baskets %(baskets)s: remove it from there first.",
-                    len(baskets),
-                )
-                % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
-            )
-            return redirect("selections_searches:results", self.object.pk)
+class SearchDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
+    def using_baskets(self):
+        return sorted({str(step.basket) for step in self.object.basket_steps.all()})
+
+    def object_url(self):
+        return reverse("selections_searches:results", args=(self.object.pk,))
 
 
 class SearchHistoryView(OwnedBaseObjectMixin, generic.HistoryView):
@@ -281,9 +274,6 @@ class SearchResultsView(LoginRequiredSearchView):
 
     def get_page_title(self):
         return self.search.name
-
-    def get_page_subtitle(self):
-        return _("Saved search")
 
     def get_breadcrumbs_items(self):
         index = "index" if self.search.can_edit(self.request.user) else "shared"
