@@ -19,6 +19,7 @@ in memory: `resolve` is a generator, and `summarise` only counts.
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -62,8 +63,10 @@ class Policy:
             raise ValueError("unknown policy")
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
+    """One row of a basket for one channel: built once per row (hundreds of
+    thousands for a big campaign), so a plain tuple."""
+
     kind: str  # position, personal or organisation: the capacity that matched
     person_id: int | None
     position_id: int | None
@@ -90,50 +93,23 @@ def reason_label(code: str) -> str:
 
 
 ADDRESS = ("address_line1", "address_line2", "postcode", "city", "country")
-PERSON_COLUMNS = (
-    "first_name",
-    "last_name",
-    "email",
-    "mobile",
-    *ADDRESS,
-    "email_consent",
-    "sms_consent",
-    "post_consent",
-    "do_not_contact",
-)
-ORGANISATION_COLUMNS = ("name", "email", "phone", *ADDRESS)
+# Only the columns a channel needs are read: a big basket reads far less.
+COORDINATES = {EMAIL: ("email",), SMS: ("mobile",), POST: ADDRESS}
+GENERIC_COORDINATES = {EMAIL: ("email",), SMS: (), POST: ADDRESS}
 
 
-def _coordinate(channel, email, mobile, address) -> str:
-    if channel == EMAIL:
-        return email or ""
-    if channel == SMS:
-        return mobile or ""
-    line1, _line2, postcode, city, _country = address
-    if not (line1 or postcode or city):
-        return ""
-    return "\n".join(format_address(*address))
+def _reader(channel):
+    """The coordinate, as sent, from the channel's columns."""
+    if channel != POST:
+        return lambda values: (values[0] or "") if values else ""
 
+    def address(values) -> str:
+        line1, _line2, postcode, city, _country = values
+        if not (line1 or postcode or city):
+            return ""
+        return "\n".join(format_address(*values))
 
-def _position_rows(condition):
-    columns = (
-        "pk",
-        "person_id",
-        "organisation_id",
-        "email",
-        "mobile",
-        *ADDRESS,
-        "title",
-        "function__name",
-        *(f"person__{name}" for name in PERSON_COLUMNS),
-        *(f"organisation__{name}" for name in ORGANISATION_COLUMNS),
-    )
-    queryset = (
-        Position.objects.filter(condition)
-        .order_by("person_id", "-is_primary", "pk")
-        .values_list(*columns)
-    )
-    yield from _streamed(queryset)
+    return address
 
 
 def _streamed(queryset):
@@ -160,13 +136,17 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
     """Every row once, as a Recipient; `left_out` says why a row is not one."""
     if channel not in CHANNELS:
         raise ValueError("unknown channel")
+    read = _reader(channel)
+    own_columns, generic_columns = COORDINATES[channel], GENERIC_COORDINATES[channel]
+    person_columns = ("first_name", "last_name", "do_not_contact", f"{channel}_consent")
     seen_people: set[int] = set()
     seen_organisations: set[int] = set()
     seen_coordinates: set[str] = set()
-    consent_index = PERSON_COLUMNS.index(f"{channel}_consent")
+    refused = Consent.REFUSED
+    by_person, by_coordinate = policy.merge == BY_PERSON, policy.merge == BY_COORDINATE
 
     def merged(person_id, organisation_id, coordinate) -> bool:
-        if policy.merge == BY_PERSON:
+        if by_person:
             if person_id is not None:
                 if person_id in seen_people:
                     return True
@@ -175,53 +155,65 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
                 if organisation_id in seen_organisations:
                     return True
                 seen_organisations.add(organisation_id)
-        elif policy.merge == BY_COORDINATE:
+        elif by_coordinate:
             key = coordinate.strip().casefold()
             if key in seen_coordinates:
                 return True
             seen_coordinates.add(key)
         return False
 
-    def person_block(person) -> str:
-        if person[PERSON_COLUMNS.index("do_not_contact")]:
-            return DO_NOT_CONTACT
-        if person[consent_index] == Consent.REFUSED:
-            return REFUSED
-        return ""
-
-    def personal_coordinate(person) -> str:
-        return _coordinate(channel, person[2], person[3], person[4:9])
-
     if rows.positions is not None:
-        size = len(PERSON_COLUMNS)
-        for row in _position_rows(rows.positions):
-            pk, person_id, organisation_id, email, mobile = row[:5]
-            address = row[5:10]
-            title, function = row[10:12]
-            person = row[12 : 12 + size]
-            organisation = row[12 + size :]
-            name = " ".join(part for part in person[:2] if part)
-            capacity = f"{title or function or _('position')} – {organisation[0]}"
-            if channel == POST and not (address[0] or address[2] or address[3]):
-                address = organisation[3:8]  # a position's address defaults to its organisation's
-            coordinate, source = _coordinate(channel, email, mobile, address), "position"
-            if not coordinate and policy.fallback == PERSONAL:
-                coordinate, source = personal_coordinate(person), "personal"
-            elif not coordinate and policy.fallback == ORGANISATION:
-                generic = organisation[1] if channel == EMAIL else ""
-                if channel == POST:
-                    generic = _coordinate(POST, "", "", organisation[3:8])
-                coordinate, source = generic, "organisation"
-            left_out = person_block(person) or ("" if coordinate else NO_COORDINATE)
-            if not left_out and merged(person_id, organisation_id, coordinate):
+        size = len(own_columns)
+        queryset = (
+            Position.objects.filter(rows.positions)
+            .order_by("person_id", "-is_primary", "pk")
+            .values_list(
+                "pk",
+                "person_id",
+                "organisation_id",
+                "title",
+                "function__name",
+                "organisation__name",
+                *(f"person__{name}" for name in person_columns),
+                *own_columns,
+                *(f"person__{name}" for name in own_columns),
+                *(f"organisation__{name}" for name in generic_columns),
+            )
+        )
+        position_label = _("position")
+        for row in _streamed(queryset):
+            pk, person_id, organisation_id, title, function, organisation = row[:6]
+            first_name, last_name, do_not_contact, consent = row[6:10]
+            own, personal, generic = (
+                row[10 : 10 + size],
+                row[10 + size : 10 + 2 * size],
+                row[10 + 2 * size :],
+            )
+            if channel == POST and not (own[0] or own[2] or own[3]):
+                own = generic  # a position's address defaults to its organisation's
+            coordinate, source = read(own), "position"
+            if not coordinate:
+                if policy.fallback == PERSONAL:
+                    coordinate, source = read(personal), "personal"
+                elif policy.fallback == ORGANISATION:
+                    coordinate, source = read(generic), "organisation"
+            if do_not_contact:
+                left_out = DO_NOT_CONTACT
+            elif consent == refused:
+                left_out = REFUSED
+            elif not coordinate:
+                left_out = NO_COORDINATE
+            elif merged(person_id, organisation_id, coordinate):
                 left_out = DUPLICATE
+            else:
+                left_out = ""
             yield Recipient(
                 "position",
                 person_id,
                 pk,
                 organisation_id,
-                name,
-                capacity,
+                f"{first_name} {last_name}".strip(),
+                f"{title or function or position_label} – {organisation}",
                 coordinate,
                 source,
                 left_out,
@@ -229,22 +221,30 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
 
     if rows.people is not None:
         queryset = (
-            Person.objects.filter(rows.people).order_by("pk").values_list("pk", *PERSON_COLUMNS)
+            Person.objects.filter(rows.people)
+            .order_by("pk")
+            .values_list("pk", *person_columns, *own_columns)
         )
-        for row in _streamed(queryset):
-            person_id, person = row[0], row[1:]
-            name = " ".join(part for part in person[:2] if part)
-            coordinate = personal_coordinate(person)
-            left_out = person_block(person) or ("" if coordinate else NO_COORDINATE)
-            if not left_out and merged(person_id, None, coordinate):
+        personal_label = _("personal")
+        for person_id, first_name, last_name, do_not_contact, consent, *own in _streamed(queryset):
+            coordinate = read(own)
+            if do_not_contact:
+                left_out = DO_NOT_CONTACT
+            elif consent == refused:
+                left_out = REFUSED
+            elif not coordinate:
+                left_out = NO_COORDINATE
+            elif merged(person_id, None, coordinate):
                 left_out = DUPLICATE
+            else:
+                left_out = ""
             yield Recipient(
                 "personal",
                 person_id,
                 None,
                 None,
-                name,
-                _("personal"),
+                f"{first_name} {last_name}".strip(),
+                personal_label,
                 coordinate,
                 "personal",
                 left_out,
@@ -254,10 +254,11 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
         queryset = (
             Organisation.objects.filter(rows.organisations)
             .order_by("pk")
-            .values_list("pk", *ORGANISATION_COLUMNS)
+            .values_list("pk", "name", *generic_columns)
         )
-        for pk, name, email, _phone, *address in _streamed(queryset):
-            coordinate = _coordinate(channel, email, "", address) if channel != SMS else ""
+        generic_label = _("organisation (generic coordinates)")
+        for pk, name, *generic in _streamed(queryset):
+            coordinate = read(generic)
             left_out = "" if coordinate else NO_COORDINATE
             if not left_out and merged(None, pk, coordinate):
                 left_out = DUPLICATE
@@ -267,7 +268,7 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
                 None,
                 pk,
                 name,
-                _("organisation (generic coordinates)"),
+                generic_label,
                 coordinate,
                 "organisation",
                 left_out,
