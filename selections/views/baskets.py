@@ -31,7 +31,7 @@ from ..forms import AddRowsForm, BasketForm, BasketShareForm, ExportForm, Remove
 from ..models import Basket
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .results import results_context, results_table
-from .searches import LoginRequiredSearchView, share_view_kwargs
+from .searches import LoginRequiredSearchView, NewObjectTitleMixin, share_view_kwargs
 
 ENTRIES_SHOWN = 50
 
@@ -91,11 +91,9 @@ basket_panels = ObjectList(
 )
 
 
-class BasketCreateView(generic.CreateView):
+class BasketCreateView(NewObjectTitleMixin, generic.CreateView):
     page_title = gettext_lazy("New basket")
-
-    def get_page_subtitle(self):
-        return None
+    index_label = gettext_lazy("My baskets")
 
     success_message = gettext_lazy("Basket “%(object)s” created.")
 

@@ -147,12 +147,25 @@ class BuilderMixin:
         return context
 
 
-class SearchCreateView(BuilderMixin, generic.CreateView):
-    page_title = gettext_lazy("New search")
+class NewObjectTitleMixin:
+    """ "Nouvelle recherche" rather than Wagtail's "Nouvel(le) : recherche enregistrée"."""
+
+    index_label = ""
 
     def get_page_subtitle(self):
         return None
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": self.index_label},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class SearchCreateView(NewObjectTitleMixin, BuilderMixin, generic.CreateView):
+    page_title = gettext_lazy("New search")
+    index_label = gettext_lazy("My searches")
     success_message = gettext_lazy("Search “%(object)s” saved.")
 
     def get_initial_form_instance(self):
