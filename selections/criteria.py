@@ -82,9 +82,17 @@ def parse(data, target: str = "people") -> dict:
         if len(data) > MAX_JSON_CHARS:
             raise CriteriaError([_("The criteria are too large.")])
         try:
-            data = json.loads(data or "{}")
+            data = json.loads(data or "{}", parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
             raise CriteriaError([_("The criteria are not valid JSON.")]) from None
+    try:
+        # Text that cannot be stored or shown (a lone surrogate) is refused here,
+        # not when the page shows the search.
+        json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError, TypeError):
+        raise CriteriaError(
+            [_("The criteria hold characters or numbers that cannot be used.")]
+        ) from None
     errors: list[str] = []
     allowed = {item.key for item in fields_for(target)}
     counter = {"rules": 0}
@@ -92,6 +100,10 @@ def parse(data, target: str = "people") -> dict:
     if errors:
         raise CriteriaError(errors)
     return tree
+
+
+def _refuse_constant(name):
+    raise ValueError(name)
 
 
 def _clean_group(node, where, depth, allowed, target, errors, counter) -> dict:

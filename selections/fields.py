@@ -78,6 +78,7 @@ LIST_VALUE = {"in", "not_in", "all_of"}
 MAX_TEXT = 200
 MAX_LIST = 200
 MAX_DAYS = 36_500
+MAX_ID = 2**31  # beyond, no row exists (and the database would overflow)
 
 
 class RuleValueError(Exception):
@@ -136,8 +137,11 @@ class SearchField:
                 if isinstance(value, bool) or not isinstance(value, int | str):
                     raise RuleValueError(_("“%(value)s” is not a valid choice") % {"value": value})
                 try:
-                    ids.append(int(value))
-                except (TypeError, ValueError):
+                    number = int(value)
+                    if not 0 < number < MAX_ID:
+                        raise ValueError(value)
+                    ids.append(number)
+                except (TypeError, ValueError, OverflowError):
                     raise RuleValueError(
                         _("“%(value)s” is not a valid choice") % {"value": value}
                     ) from None
@@ -173,7 +177,7 @@ class SearchField:
                 raise RuleValueError(_("give a number of days"))
             try:
                 days = int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise RuleValueError(_("give a number of days")) from None
             if not 1 <= days <= MAX_DAYS:
                 raise RuleValueError(

@@ -30,6 +30,7 @@ class CriteriaField(forms.CharField):
             {"max_length": _("The criteria are too long: split them into several searches.")},
         )
         super().__init__(**kwargs)
+        self.validators = []  # the length is checked on the text, before decoding
 
     def prepare_value(self, value):
         if isinstance(value, dict | list):
@@ -43,9 +44,14 @@ class CriteriaField(forms.CharField):
         if not value:
             return {"match": "all", "rules": []}
         try:
-            return json.loads(value)
-        except ValueError:
+            data = json.loads(value)
+        except (ValueError, RecursionError):
             raise ValidationError(_("The criteria could not be read."), code="json") from None
+        if not isinstance(data, dict):
+            raise ValidationError(
+                _("The criteria must be a group of conditions."), code="not_a_group"
+            )
+        return data
 
 
 def read_criteria(raw: str, target: str):
@@ -78,15 +84,20 @@ class SearchForm(WagtailAdminModelForm):
             try:
                 cleaned["criteria"] = parse(criteria, target)
             except CriteriaError as error:
+                self.criteria_refused = True
                 self.add_error(None, ValidationError(error.messages))
         return cleaned
 
+    criteria_refused = False
+
     def _post_clean(self):
         # The model's own check (SavedSearch.clean) runs again here: the rules
-        # hold for every entry point, this form only reports them first.
+        # hold for every entry point, this form only reports them first (once).
         super()._post_clean()
         if "criteria" in self.errors:
-            self.add_error(None, self.errors.pop("criteria"))
+            errors = self.errors.pop("criteria")
+            if not self.criteria_refused:
+                self.add_error(None, errors)
 
 
 def staff_users():
@@ -142,6 +153,21 @@ class BasketShareForm(ShareForm):
         model = Basket
 
 
+MAX_STEPS = 50
+
+
+def _narrowed_init(base_init, searches, baskets):
+    def __init__(self, *args, **kwargs):
+        base_init(self, *args, **kwargs)
+        self.fields["search"].queryset = searches
+        self.fields["included_basket"].queryset = baskets
+        gone = _("This one is no longer shared with you: remove this step.")
+        self.fields["search"].error_messages["invalid_choice"] = gone
+        self.fields["included_basket"].error_messages["invalid_choice"] = gone
+
+    return __init__
+
+
 class BasketForm(WagtailAdminModelForm):
     """Name, description and steps (an InlinePanel) of a basket; the steps
     offer only the searches and baskets the user can see."""
@@ -151,15 +177,19 @@ class BasketForm(WagtailAdminModelForm):
         user = self.for_user
         if user is None or "steps" not in self.formsets:
             return
-        from .models import Basket, SavedSearch
-
         searches = SavedSearch.objects.visible_to(user).order_by("name")
         baskets = Basket.objects.visible_to(user).order_by("name")
         if self.instance.pk:
             baskets = baskets.exclude(pk=self.instance.pk)
-        for form in [*self.formsets["steps"].forms, self.formsets["steps"].empty_form]:
-            form.fields["search"].queryset = searches
-            form.fields["included_basket"].queryset = baskets
+        formset = self.formsets["steps"]
+        # A formset builds its forms (and a new empty template on every access)
+        # from `formset.form`: narrow the choices there, before any is built.
+        formset.max_num, formset.absolute_max = MAX_STEPS, MAX_STEPS
+        formset.form = type(
+            "StepForm",
+            (formset.form,),
+            {"__init__": _narrowed_init(formset.form.__init__, searches, baskets)},
+        )
 
     def clean(self):
         """A step's own check (BasketStep.clean) runs before the step knows
@@ -189,7 +219,12 @@ class RowsField(forms.MultipleChoiceField):
 
     def valid_value(self, value):
         kind, _sep, pk = str(value).partition("-")
-        return kind in ("position", "personal", "organisation") and pk.isdigit() and len(pk) < 12
+        return (
+            kind in ("position", "personal", "organisation")
+            and pk.isascii()
+            and pk.isdigit()
+            and len(pk) < 10
+        )
 
     def validate(self, value):
         super().validate(value)
@@ -221,7 +256,12 @@ class AddRowsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("basket") and not (cleaned.get("new_basket_name") or "").strip():
+        if (
+            not self.has_error("basket")
+            and not self.has_error("new_basket_name")
+            and not cleaned.get("basket")
+            and not (cleaned.get("new_basket_name") or "").strip()
+        ):
             self.add_error("new_basket_name", _("Choose one of your baskets, or name a new one."))
         return cleaned
 

@@ -68,6 +68,15 @@ def basket_rows(basket, _outer: frozenset = frozenset()) -> Rows:
     outer = _outer | {basket.pk}
     result = Rows()
     for step in basket.steps.select_related("search", "included_basket"):
+        source = step.search or step.included_basket
+        if not source.is_visible_to(basket.owner):
+            # Shared once, unshared since: its rows are no longer the owner's to use.
+            raise CriteriaError(
+                [
+                    _("“%(name)s” is no longer shared with the owner of this basket: remove it.")
+                    % {"name": source}
+                ]
+            )
         if step.search_id:
             try:
                 rows = step.search.rows()

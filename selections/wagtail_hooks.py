@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from .models import Basket, SavedSearch
+from .models import Basket, SavedSearch, SelectionLogEntry
 from .panels import AddToBasketPanel
 from .permissions import SharedObjectPolicy
 from .views import SelectionsViewSetGroup
@@ -23,6 +23,8 @@ def add_to_basket_panel(request, record):
 
 @hooks.register("register_log_actions")
 def register_selection_actions(actions):
+    actions.register_model(SavedSearch, SelectionLogEntry)
+    actions.register_model(Basket, SelectionLogEntry)
     actions.register_action("selections.share", _("Share"), _("Sharing changed"))
     actions.register_action("selections.export", _("Export"), _("Exported"))
     actions.register_action("selections.freeze", _("Freeze"), _("Snapshot kept"))

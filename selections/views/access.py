@@ -26,30 +26,40 @@ class VisibleBaseObjectMixin:
 
 
 class ProtectedDeleteMixin:
-    """Refuse, with a message naming them, to delete what baskets still use."""
+    """Deleting a search or a basket that baskets use.
 
-    def using_baskets(self) -> list[str]:
+    The owner's own baskets block it, named in the message: the owner
+    removes the step first. Steps in colleagues' baskets (it was shared with
+    them) go with it: the owner could neither see nor change those baskets,
+    and their names are not shown.
+    """
+
+    def using_steps(self):
         raise NotImplementedError
 
     def form_valid(self, form):
         from django.contrib import messages
-        from django.db.models import ProtectedError
+        from django.db import transaction
         from django.shortcuts import redirect
         from django.utils.translation import ngettext
 
-        baskets = self.using_baskets()
-        if not baskets:
-            try:
-                return super().form_valid(form)
-            except ProtectedError:
-                baskets = self.using_baskets()
-        messages.error(
-            self.request,
-            ngettext(
-                "It is used by the basket %(baskets)s: remove it from there first.",
-                "It is used by the baskets %(baskets)s: remove it from there first.",
-                len(baskets),
-            )
-            % {"baskets": ", ".join(f"“{name}”" for name in baskets)},
+        steps = list(self.using_steps())
+        own = sorted(
+            {str(step.basket) for step in steps if step.basket.owner_id == self.request.user.pk}
         )
-        return redirect(self.object_url())
+        if own:
+            messages.error(
+                self.request,
+                ngettext(
+                    "It is used by your basket %(baskets)s: remove it from there first.",
+                    "It is used by your baskets %(baskets)s: remove it from there first.",
+                    len(own),
+                )
+                % {"baskets": ", ".join(f"“{name}”" for name in own)},
+            )
+            return redirect(self.object_url())
+        with transaction.atomic():
+            for step in steps:
+                step.delete()
+            self.usage = None  # Wagtail's usage check would still count the steps
+            return super().form_valid(form)

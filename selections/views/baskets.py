@@ -112,8 +112,8 @@ class BasketEditView(OwnedObjectMixin, generic.EditView):
 
 
 class BasketDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
-    def using_baskets(self):
-        return sorted({str(step.basket) for step in self.object.included_in_steps.all()})
+    def using_steps(self):
+        return self.object.included_in_steps.select_related("basket")
 
     def object_url(self):
         return reverse("selections_baskets:basket", args=(self.object.pk,))

@@ -26,7 +26,7 @@ from directory.models import Organisation
 
 from .. import resolution
 from ..criteria import CriteriaError, compile_rows, describe, parse
-from ..fields import REGISTRY, builder_schema
+from ..fields import MAX_ID, builder_schema
 from ..forms import AddRowsForm, SearchForm, SearchShareForm, read_criteria
 from ..models import SavedSearch
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
@@ -40,17 +40,22 @@ def can_use_searches(user) -> bool:
 
 
 def organisation_labels(tree) -> dict:
-    """{id: label} of the organisations a tree names, for the builder's chooser."""
+    """{id: label} of the organisations a tree names, for the builder's chooser.
+    The tree may be the refused input being shown again: take nothing for granted."""
     ids = set()
 
-    def walk(node):
-        for member in node.get("rules", []):
+    def walk(node, depth):
+        if depth > 10 or not isinstance(node, dict) or not isinstance(node.get("rules"), list):
+            return
+        for member in node["rules"][:100]:
+            if not isinstance(member, dict):
+                continue
             if "rules" in member:
-                walk(member)
-            elif REGISTRY.get(member.get("field")) and REGISTRY[member["field"]].widget:
-                ids.update(v for v in member.get("value") or [] if isinstance(v, int))
+                walk(member, depth + 1)
+            elif member.get("field") == "organisation" and isinstance(member.get("value"), list):
+                ids.update(v for v in member["value"] if type(v) is int and 0 < v < MAX_ID)
 
-    walk(tree)
+    walk(tree, 0)
     return {
         str(organisation.pk): organisation_label(organisation)
         for organisation in Organisation.objects.filter(pk__in=ids)
@@ -117,7 +122,7 @@ class BuilderMixin:
         if isinstance(criteria, str):
             try:
                 criteria = json.loads(criteria) if criteria else None
-            except ValueError:
+            except (ValueError, RecursionError):
                 criteria = None
         if not isinstance(criteria, dict):
             criteria = {"match": "all", "rules": []}
@@ -183,8 +188,8 @@ class SearchEditView(BuilderMixin, OwnedObjectMixin, generic.EditView):
 
 
 class SearchDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
-    def using_baskets(self):
-        return sorted({str(step.basket) for step in self.object.basket_steps.all()})
+    def using_steps(self):
+        return self.object.basket_steps.select_related("basket")
 
     def object_url(self):
         return reverse("selections_searches:results", args=(self.object.pk,))

@@ -113,7 +113,8 @@ def test_build_save_share_basket_and_export(page, transactional_db):
     page.get_by_label("Téléphone").uncheck()
     with page.expect_download() as download:
         page.get_by_role("button", name="Télécharger").click()
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        content = exported.read()
     lines = content.splitlines()
     assert lines[0] == "Nom;Qualité;E-mail;Adresse"
     assert "Alice Arnaud;Directeur·rice – Théâtre de Metz;a.arnaud@theatre-metz.fr" in content

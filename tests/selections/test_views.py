@@ -137,6 +137,40 @@ def test_builder_counts_previews_and_saves_a_search(town, marie):
             "Règle 1",
         ),
         ("x" * 100_001, "trop longs"),
+        ("5", "groupe de conditions"),
+        ("[]", "groupe de conditions"),
+        ('{"rules":' * 3000 + "[]" + "}" * 3000, "n’ont pas pu être lus"),
+        (
+            '{"match": "all", "rules": [{"field": "person.name", "operator": "contains", '
+            '"value": "\\ud800"}]}',
+            "ne peuvent pas être utilisés",
+        ),
+        (
+            json.dumps(
+                {
+                    "match": "all",
+                    "rules": [{"field": "position.function", "operator": "in", "value": [10**30]}],
+                }
+            ),
+            "Règle 1",
+        ),
+        (
+            '{"match": "all", "rules": [{"field": "person.created_at", '
+            '"operator": "within_last_days", "value": Infinity}]}',
+            "ne peuvent pas être utilisés",
+        ),
+        (json.dumps({"match": "all", "rules": {"field": "person.name"}}), "Groupe 1"),
+        (json.dumps({"match": "all", "rules": ["abc", 5]}), "La règle 1.1"),
+        (
+            json.dumps(
+                {"match": "all", "rules": [{"field": "organisation", "operator": "in", "value": 5}]}
+            ),
+            "Règle 1",
+        ),
+        (
+            json.dumps({"match": "all", "rules": [{"field": ["x"], "operator": "in", "value": 5}]}),
+            "Règle 1",
+        ),
     ],
 )
 def test_malformed_criteria_are_refused_and_nothing_is_saved(town, marie, criteria, message):
@@ -146,8 +180,11 @@ def test_malformed_criteria_are_refused_and_nothing_is_saved(town, marie, criter
         {"name": "Cassée", "target": "people", "criteria": criteria},
     )
     assert response.status_code == 200
-    assert message in response.content.decode()
+    content = response.content.decode()
+    assert message in content
     assert not SavedSearch.objects.exists()
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == len(set(errors)), "each problem is said once"
 
     count = browser.post(
         reverse("selections_searches:count"), {"criteria": criteria, "target": "people"}
@@ -466,6 +503,7 @@ def test_rows_added_and_removed_by_hand_from_results(town, marie, private):
         ["position-abc"],
         ["person-1"],
         ["position-1;DROP TABLE"],
+        ["organisation-²", "personal-¹"],
         [f"personal-{n}" for n in range(501)],
     ],
 )
@@ -551,3 +589,68 @@ def test_add_to_basket_from_a_person_record(town, marie, private):
     assert response["Location"] == reverse(
         "selections_baskets:basket", args=(private["basket"].pk,)
     )
+
+
+def test_a_colleague_does_not_see_private_names_in_forms_or_site_history(
+    town, marie, paul, private
+):
+    browser = logged_in(paul)
+    for url in (
+        reverse("selections_baskets:add"),
+        reverse(
+            "selections_baskets:edit", args=(Basket.objects.create(owner=paul, name="À moi").pk,)
+        ),
+        "/admin/reports/site-history/",
+    ):
+        content = browser.get(url).content.decode()
+        assert "Directeurs Grand Est" not in content and "Saison" not in content, url
+    logged_in(marie).post(
+        reverse("selections_searches:share", args=(private["search"].pk,)),
+        {"shared_with_all_staff": "on"},
+    )
+    assert "Directeurs Grand Est" in browser.get("/admin/reports/site-history/").content.decode()
+
+
+def test_unsharing_cuts_a_colleague_off_even_inside_his_basket(town, marie, paul, private):
+    search = private["search"]
+    search.shared_with_users.add(paul)
+    his = Basket.objects.create(owner=paul, name="Le mien")
+    BasketStep.objects.create(basket=his, search=search)
+    browser = logged_in(paul)
+    assert len(rows_on(browser.get(reverse("selections_baskets:basket", args=(his.pk,))))) == 2
+
+    search.shared_with_users.clear()
+    page = browser.get(reverse("selections_baskets:basket", args=(his.pk,)))
+    assert "n’est plus partagé avec le propriétaire de ce panier" in page.content.decode()
+    assert "table" not in page.context
+    export = browser.get(
+        reverse("selections_baskets:export", args=(his.pk,)), {"format": "csv", "columns": ["name"]}
+    )
+    assert export.status_code == 200 and "n’est plus partagé" in export.content.decode()
+    edit = browser.post(
+        reverse("selections_baskets:edit", args=(his.pk,)),
+        {**step_data(search), "name": "Le mien"},
+    )
+    assert "n’est plus partagée avec vous" in edit.content.decode()
+
+    # Marie may still delete her search: the step in Paul's basket goes with it,
+    # and she is not told the name of his basket.
+    response = logged_in(marie).post(
+        reverse("selections_searches:delete", args=(search.pk,)), follow=True
+    )
+    assert "Le mien" not in response.content.decode()
+    assert SavedSearch.objects.filter(pk=search.pk).exists()  # her own basket "Saison" uses it
+    private["basket"].steps.all().delete()
+    logged_in(marie).post(reverse("selections_searches:delete", args=(search.pk,)))
+    assert not SavedSearch.objects.filter(pk=search.pk).exists()
+    assert not his.steps.exists()
+
+
+def test_an_absurd_number_of_steps_is_refused_at_once(town, marie, private):
+    data = {**step_data(private["search"]), "name": "Saison", "steps-TOTAL_FORMS": "100000000"}
+    response = logged_in(marie).post(
+        reverse("selections_baskets:edit", args=(private["basket"].pk,)), data
+    )
+    assert response.status_code == 200
+    assert len(response.content) < 2_000_000
+    assert private["basket"].steps.count() == 1
