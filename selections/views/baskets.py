@@ -10,7 +10,6 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
-from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
@@ -30,8 +28,15 @@ from ..exports import csv_chunks, write_xlsx
 from ..forms import AddRowsForm, BasketForm, BasketShareForm, ExportForm, RemoveRowsForm
 from ..models import Basket
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
+from .common import (
+    NewObjectTitleMixin,
+    OwnIndexView,
+    SelectionPage,
+    SharedIndexView,
+    ShareView,
+    share_view_kwargs,
+)
 from .results import results_context, results_table
-from .searches import LoginRequiredSearchView, NewObjectTitleMixin, share_view_kwargs
 
 ENTRIES_SHOWN = 50
 
@@ -127,61 +132,18 @@ class BasketUsageView(OwnedBaseObjectMixin, generic.UsageView):
     pass
 
 
-class MyBasketsView(generic.IndexView):
+class MyBasketsView(OwnIndexView):
     page_title = gettext_lazy("My baskets")
-
-    def get_base_queryset(self):
-        return Basket.objects.owned_by(self.request.user).order_by("name")
-
-    @cached_property
-    def columns(self):
-        return [
-            TitleColumn(
-                "name", label=_("Name"), url_name="selections_baskets:basket", sort_key="name"
-            ),
-            Column(
-                "shared",
-                label=_("Shared"),
-                accessor=lambda obj: _("yes") if obj.is_shared else _("no"),
-            ),
-            UpdatedAtColumn(),
-        ]
+    object_url_name = "selections_baskets:basket"
 
 
-class SharedBasketsView(MyBasketsView):
+class SharedBasketsView(SharedIndexView):
     page_title = gettext_lazy("Baskets shared with me")
-
-    def get_base_queryset(self):
-        return (
-            Basket.objects.shared_with(self.request.user).select_related("owner").order_by("name")
-        )
-
-    @cached_property
-    def columns(self):
-        return [
-            TitleColumn(
-                "name", label=_("Name"), url_name="selections_baskets:basket", sort_key="name"
-            ),
-            Column(
-                "owner",
-                label=_("Owner"),
-                accessor=lambda obj: obj.owner.get_full_name() or obj.owner.get_username(),
-            ),
-            UpdatedAtColumn(),
-        ]
-
-    @cached_property
-    def add_url(self):
-        return None
-
-    def get_index_url(self):
-        return reverse("selections_baskets:shared")
-
-    def get_index_results_url(self):
-        return reverse("selections_baskets:shared_results")
+    object_url_name = "selections_baskets:basket"
+    shared_url_name = "selections_baskets:shared"
 
 
-class BasketView(LoginRequiredSearchView):
+class BasketView(SelectionPage):
     """A basket resolved now: its count, its rows, and why each is there."""
 
     template_name = "selections/basket.html"
@@ -237,28 +199,13 @@ class BasketView(LoginRequiredSearchView):
         return context
 
 
-class BasketShareView(OwnedObjectMixin, generic.EditView):
+class BasketShareView(ShareView):
     form_class = BasketShareForm
-    template_name = "selections/share.html"
-    page_title = gettext_lazy("Share")
-    success_message = gettext_lazy("Sharing of “%(object)s” saved.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "owner": self.request.user}
-
-    def get_success_url(self):
-        return reverse("selections_baskets:basket", args=(self.object.pk,))
-
-    def save_instance(self):
-        instance = self.form.save()
-        log(instance, "selections.share", user=self.request.user)
-        return instance
-
-    def get_edit_url(self):
-        return reverse("selections_baskets:share", args=(self.object.pk,))
+    object_url_name = "selections_baskets:basket"
+    share_url_name = "selections_baskets:share"
 
 
-class ExportView(LoginRequiredSearchView):
+class ExportView(SelectionPage):
     """Choose the format and the columns, then download the basket's rows."""
 
     template_name = "selections/export.html"
@@ -307,6 +254,13 @@ class ExportView(LoginRequiredSearchView):
         )
 
 
+def _report_errors(request, form) -> None:
+    """A form posted from another page: its errors become messages there."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
 def _next_url(request, fallback: str) -> str:
     url = request.POST.get("next", "")
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
@@ -323,9 +277,7 @@ def add_rows(request):
     form = AddRowsForm(request.POST, user=request.user)
     fallback = reverse("selections_baskets:index")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _report_errors(request, form)
         return redirect(_next_url(request, fallback))
     with transaction.atomic():
         basket = form.cleaned_data["basket"]
@@ -369,9 +321,7 @@ def remove_rows(request, pk):
             % {"count": removed},
         )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _report_errors(request, form)
     return redirect("selections_baskets:basket", basket.pk)
 
 

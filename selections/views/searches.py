@@ -10,14 +10,11 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
-from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
@@ -30,6 +27,14 @@ from ..fields import MAX_ID, builder_schema
 from ..forms import AddRowsForm, SearchForm, SearchShareForm, read_criteria
 from ..models import SavedSearch
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
+from .common import (
+    NewObjectTitleMixin,
+    OwnIndexView,
+    SelectionPage,
+    SharedIndexView,
+    ShareView,
+    share_view_kwargs,
+)
 from .results import results_context, results_table
 
 AUTOCOMPLETE_RESULTS = 20
@@ -152,22 +157,6 @@ class BuilderMixin:
         return context
 
 
-class NewObjectTitleMixin:
-    """ "Nouvelle recherche" rather than Wagtail's "Nouvel(le) : recherche enregistrée"."""
-
-    index_label = ""
-
-    def get_page_subtitle(self):
-        return None
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": self.index_label},
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-
 class SearchCreateView(NewObjectTitleMixin, BuilderMixin, generic.CreateView):
     page_title = gettext_lazy("New search")
     index_label = gettext_lazy("My searches")
@@ -203,87 +192,29 @@ class SearchUsageView(OwnedBaseObjectMixin, generic.UsageView):
     pass
 
 
-class MySearchesView(generic.IndexView):
+TARGET_COLUMN = Column("target", label=gettext_lazy("Search for"), accessor="get_target_display")
+
+
+class MySearchesView(OwnIndexView):
     page_title = gettext_lazy("My searches")
-
-    def get_base_queryset(self):
-        return SavedSearch.objects.owned_by(self.request.user).order_by("name")
-
-    @cached_property
-    def columns(self):
-        return [
-            TitleColumn(
-                "name",
-                label=_("Name"),
-                url_name="selections_searches:results",
-                sort_key="name",
-            ),
-            Column("target", label=_("Search for"), accessor="get_target_display"),
-            Column(
-                "shared",
-                label=_("Shared"),
-                accessor=lambda obj: _("yes") if obj.is_shared else _("no"),
-            ),
-            UpdatedAtColumn(),
-        ]
+    object_url_name = "selections_searches:results"
+    extra_columns = (TARGET_COLUMN,)
 
 
-class SharedSearchesView(MySearchesView):
+class SharedSearchesView(SharedIndexView):
     page_title = gettext_lazy("Shared with me")
-    header_buttons = []
-
-    def get_base_queryset(self):
-        return (
-            SavedSearch.objects.shared_with(self.request.user)
-            .select_related("owner")
-            .order_by("name")
-        )
-
-    @cached_property
-    def columns(self):
-        return [
-            TitleColumn(
-                "name",
-                label=_("Name"),
-                url_name="selections_searches:results",
-                sort_key="name",
-            ),
-            Column("target", label=_("Search for"), accessor="get_target_display"),
-            Column(
-                "owner",
-                label=_("Owner"),
-                accessor=lambda obj: obj.owner.get_full_name() or obj.owner.get_username(),
-            ),
-            UpdatedAtColumn(),
-        ]
-
-    @cached_property
-    def add_url(self):
-        return None
-
-    def get_index_url(self):
-        return reverse("selections_searches:shared")
-
-    def get_index_results_url(self):
-        return reverse("selections_searches:shared_results")
+    object_url_name = "selections_searches:results"
+    shared_url_name = "selections_searches:shared"
+    extra_columns = (TARGET_COLUMN,)
 
 
-class LoginRequiredSearchView(WagtailAdminTemplateMixin, TemplateView):
-    header_icon = "crosshairs"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_use_searches(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class SearchResultsView(LoginRequiredSearchView):
+class SearchResultsView(SelectionPage):
     """The page of a saved search: its criteria in words, and its rows."""
 
     template_name = "selections/search.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_use_searches(request.user):
+        if not can_use_searches(request.user):  # before the lookup: a client learns nothing
             raise PermissionDenied
         self.search = get_object_or_404(
             SavedSearch.objects.visible_to(request.user).select_related("owner"), pk=kwargs["pk"]
@@ -322,25 +253,10 @@ class SearchResultsView(LoginRequiredSearchView):
         return context
 
 
-class SearchShareView(OwnedObjectMixin, generic.EditView):
+class SearchShareView(ShareView):
     form_class = SearchShareForm
-    template_name = "selections/share.html"
-    page_title = gettext_lazy("Share")
-    success_message = gettext_lazy("Sharing of “%(object)s” saved.")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "owner": self.request.user}
-
-    def get_success_url(self):
-        return reverse("selections_searches:results", args=(self.object.pk,))
-
-    def save_instance(self):
-        instance = self.form.save()
-        log(instance, "selections.share", user=self.request.user)
-        return instance
-
-    def get_edit_url(self):
-        return reverse("selections_searches:share", args=(self.object.pk,))
+    object_url_name = "selections_searches:results"
+    share_url_name = "selections_searches:share"
 
 
 @require_POST
@@ -403,15 +319,9 @@ def organisations(request):
     )
 
 
-class HelpView(LoginRequiredSearchView):
+class HelpView(SelectionPage):
     template_name = "selections/help.html"
     page_title = gettext_lazy("How the advanced search works")
-
-
-def share_view_kwargs(viewset, view_class) -> dict:
-    return viewset.get_edit_view_kwargs(
-        form_class=view_class.form_class, template_name=view_class.template_name, panel=None
-    )
 
 
 class SavedSearchViewSet(ModelViewSet):

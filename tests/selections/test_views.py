@@ -667,3 +667,29 @@ def test_an_absurd_number_of_steps_is_refused_at_once(town, marie, private):
     assert response.status_code == 200
     assert len(response.content) < 2_000_000
     assert private["basket"].steps.count() == 1
+
+
+def test_my_searches_listing_says_what_is_shared_in_constant_queries(town, marie, paul):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = logged_in(marie)
+    url = reverse("selections_searches:index")
+    SavedSearch.objects.create(owner=marie, name="Seule", criteria=directors_in(town))
+    browser.get(url)
+    with CaptureQueriesContext(connection) as one:
+        first = browser.get(url)
+    for index in range(5):
+        search = SavedSearch.objects.create(
+            owner=marie, name=f"Partagée {index}", criteria=directors_in(town)
+        )
+        search.shared_with_users.add(paul)
+    with CaptureQueriesContext(connection) as six:
+        page = browser.get(url)
+    assert len(six) == len(one)
+    rows = page.context["table"].data
+    assert {row.name: bool(row.has_users) for row in rows} == {
+        "Seule": False,
+        **{f"Partagée {index}": True for index in range(5)},
+    }
+    assert first.status_code == 200

@@ -1,0 +1,154 @@
+"""What the search screens and the basket screens have in common: the two
+listings ("mine" and "shared with me"), the sharing form, the page frame and
+the title of a new object. Each side names its URLs; nothing else differs."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from .access import OwnedObjectMixin
+
+
+class SelectionPage(WagtailAdminTemplateMixin, TemplateView):
+    """A page of the selections screens: staff only (searches and baskets
+    share the same role permissions)."""
+
+    header_icon = "crosshairs"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("selections.view_savedsearch"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class NewObjectTitleMixin:
+    """ "Nouvelle recherche" rather than Wagtail's "Nouvel(le) : recherche enregistrée"."""
+
+    index_label = ""
+
+    def get_page_subtitle(self):
+        return None
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": self.index_label},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+def _with_sharing(queryset):
+    """`has_users` and `has_groups` for the "Shared" column, in the listing's
+    own query rather than two queries per row."""
+    model = queryset.model
+    users = model.shared_with_users.through.objects.filter(
+        **{f"{model._meta.model_name}_id": OuterRef("pk")}
+    )
+    groups = model.shared_with_groups.through.objects.filter(
+        **{f"{model._meta.model_name}_id": OuterRef("pk")}
+    )
+    return queryset.annotate(has_users=Exists(users), has_groups=Exists(groups))
+
+
+class OwnIndexView(generic.IndexView):
+    """The user's own searches or baskets."""
+
+    object_url_name = ""  # the page of one object
+    extra_columns = ()
+
+    def get_base_queryset(self):
+        return _with_sharing(self.model.objects.owned_by(self.request.user)).order_by("name")
+
+    def title_column(self):
+        return TitleColumn("name", label=_("Name"), url_name=self.object_url_name, sort_key="name")
+
+    @cached_property
+    def columns(self):
+        return [
+            self.title_column(),
+            *self.extra_columns,
+            Column(
+                "shared",
+                label=_("Shared"),
+                accessor=lambda obj: (
+                    _("yes")
+                    if obj.shared_with_all_staff or obj.has_users or obj.has_groups
+                    else _("no")
+                ),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+
+class SharedIndexView(OwnIndexView):
+    """What others share with the user, read only."""
+
+    shared_url_name = ""  # this listing, and its results at `shared_url_name + "_results"`
+
+    def get_base_queryset(self):
+        return (
+            self.model.objects.shared_with(self.request.user)
+            .select_related("owner")
+            .order_by("name")
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            self.title_column(),
+            *self.extra_columns,
+            Column(
+                "owner",
+                label=_("Owner"),
+                accessor=lambda obj: obj.owner.get_full_name() or obj.owner.get_username(),
+            ),
+            UpdatedAtColumn(),
+        ]
+
+    @cached_property
+    def add_url(self):
+        return None
+
+    def get_index_url(self):
+        return reverse(self.shared_url_name)
+
+    def get_index_results_url(self):
+        return reverse(f"{self.shared_url_name}_results")
+
+
+class ShareView(OwnedObjectMixin, generic.EditView):
+    """The owner shares, read only, with staff members, groups or all staff."""
+
+    template_name = "selections/share.html"
+    page_title = gettext_lazy("Share")
+    success_message = gettext_lazy("Sharing of “%(object)s” saved.")
+    object_url_name = ""
+    share_url_name = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owner": self.request.user}
+
+    def get_success_url(self):
+        return reverse(self.object_url_name, args=(self.object.pk,))
+
+    def save_instance(self):
+        instance = self.form.save()
+        log(instance, "selections.share", user=self.request.user)
+        return instance
+
+    def get_edit_url(self):
+        return reverse(self.share_url_name, args=(self.object.pk,))
+
+
+def share_view_kwargs(viewset, view_class) -> dict:
+    return viewset.get_edit_view_kwargs(
+        form_class=view_class.form_class, template_name=view_class.template_name, panel=None
+    )
