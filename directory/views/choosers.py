@@ -5,12 +5,16 @@ opened from (an organisation's inline positions).
 """
 
 from django import forms
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.log_actions import log
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
+from ..forms import PersonForm
+from ..models import Person
 from ..search import search
 
 
@@ -57,8 +61,39 @@ class DirectoryChooserViewSet(SnippetChooserViewSet):
         return self.model.objects.order_by("name_key", "pk")
 
 
+class PersonCreationForm(PersonForm):
+    """A new person from the chooser: the same validation and likely-duplicate
+    check as the person form, on the fields the chooser asks for."""
+
+    class Meta:
+        model = Person
+        fields = ["civility", "first_name", "last_name", "email", "phone", "mobile"]
+
+
+class PersonCreateView(chooser.SnippetCreateView):
+    """Creates the person and writes it to the audit log, as the person form does."""
+
+    creation_form_template_name = "directory/chooser/person_creation_form.html"
+
+    def save_form(self, form):
+        with transaction.atomic():
+            person = form.save()
+            log(instance=person, action="wagtail.create", user=self.request.user)
+        return person
+
+
+class PersonChooseView(ChooseView):
+    creation_form_template_name = PersonCreateView.creation_form_template_name
+
+
+class PersonChooseResultsView(ChooseResultsView):
+    creation_form_template_name = PersonCreateView.creation_form_template_name
+
+
 class PersonChooserViewSet(DirectoryChooserViewSet):
-    create_view_class = chooser.SnippetCreateView
-    form_fields = ["civility", "first_name", "last_name", "email", "phone", "mobile"]
+    choose_view_class = PersonChooseView
+    choose_results_view_class = PersonChooseResultsView
+    create_view_class = PersonCreateView
+    creation_form_class = PersonCreationForm
     create_action_label = _("Create a person")
     creation_tab_label = _("New person")

@@ -203,3 +203,25 @@ def test_the_organisation_chooser_creates_nothing(as_staff):
     )
     assert response.status_code == 404
     assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize("row_id", ["foreign", "999999", "abc", "1 OR 1=1", "-1", "9" * 40, None])
+def test_a_row_that_is_not_one_of_this_organisations_positions_is_refused(as_staff, row_id):
+    other = OrganisationFactory(name="Autre scène")
+    foreign = PositionFactory(organisation=other, person=PersonFactory(), email="a@autre.fr")
+    organisation = OrganisationFactory(name="Opéra", city="Lyon", postcode="69001")
+    row = position_row(foreign.person, email="pirate@opera.fr")
+    if row_id is not None:
+        row["id"] = str(foreign.pk) if row_id == "foreign" else row_id
+    data = organisation_data([row], name="Opéra renommé")
+    data["positions-INITIAL_FORMS"] = "1"
+    response = as_staff.post(f"{URL}edit/{organisation.pk}/", data)
+    assert response.status_code == 200
+    formset = response.context["form"].formsets["positions"]
+    assert "rechargez la page" in " ".join(formset.non_form_errors())
+    assert "rechargez la page" in response.content.decode()
+    organisation.refresh_from_db()
+    assert organisation.name == "Opéra"
+    assert list(Position.objects.values_list("pk", "organisation_id", "email")) == [
+        (foreign.pk, other.pk, "a@autre.fr")
+    ]
