@@ -40,6 +40,12 @@ def format_phone(value: str) -> str:
     """Display form: national for French numbers, international otherwise."""
     if not value:
         return ""
+    if len(value) == 12 and value.startswith("+33") and value[3:].isdigit() and value[3] != "8":
+        # What phonenumbers gives for French numbers ("+33612345678" -> "06 12 34
+        # 56 78"; 08 numbers are grouped "0 800 ..."), without parsing: exports
+        # format thousands of them.
+        national = value[3:]
+        return f"0{national[0]} {national[1:3]} {national[3:5]} {national[5:7]} {national[7:9]}"
     try:
         number = phonenumbers.parse(value, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

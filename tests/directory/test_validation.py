@@ -89,6 +89,20 @@ def test_phone_is_stored_in_e164_and_shown_in_french_format():
     assert person.phone_display == "+41 44 668 18 00"
 
 
+@pytest.mark.parametrize("first", "123456789")
+def test_french_numbers_are_shown_as_phonenumbers_formats_them(first):
+    import phonenumbers
+
+    from directory.phones import format_phone
+
+    for rest in ("00000000", "12345678", "99999999", "43742408"):
+        number = f"+33{first}{rest}"
+        expected = phonenumbers.format_number(
+            phonenumbers.parse(number, "FR"), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+        assert format_phone(number) == expected
+
+
 def test_position_end_before_start_is_refused():
     position = Position(
         person=PersonFactory(),

@@ -556,6 +556,16 @@ def test_export_with_chosen_columns_escapes_formulae(town, marie, private):
     assert refused.context["form"].errors.keys() == {"format", "columns"}
 
 
+def test_exported_phones_read_as_on_screen(town, marie, private):
+    town.positions.alice_director.phone = "03 87 00 00 01"
+    town.positions.alice_director.save()
+    url = reverse("selections_baskets:export", args=(private["basket"].pk,))
+    response = logged_in(marie).get(url, {"format": "csv", "columns": ["name", "phone"]})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Arnaud;03 87 00 00 01" in text
+    assert "+33" not in text
+
+
 def test_freeze_keeps_rows_as_they_were(town, marie, private):
     browser = logged_in(marie)
     browser.post(reverse("selections_baskets:freeze", args=(private["basket"].pk,)))
