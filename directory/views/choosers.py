@@ -82,6 +82,14 @@ class PersonCreateView(chooser.SnippetCreateView):
         return person
 
 
+class PersonChosenView(chooser.SnippetChosenView):
+    """Also answers the "Choose" buttons of the likely duplicates, which the
+    chooser modal posts like its creation form."""
+
+    def post(self, request, pk):
+        return self.get(request, pk)
+
+
 class PersonChooseView(ChooseView):
     creation_form_template_name = PersonCreateView.creation_form_template_name
 
@@ -94,6 +102,7 @@ class PersonChooserViewSet(DirectoryChooserViewSet):
     choose_view_class = PersonChooseView
     choose_results_view_class = PersonChooseResultsView
     create_view_class = PersonCreateView
+    chosen_view_class = PersonChosenView
     creation_form_class = PersonCreationForm
     create_action_label = _("Create a person")
     creation_tab_label = _("New person")

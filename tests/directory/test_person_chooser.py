@@ -80,6 +80,18 @@ def test_a_likely_duplicate_is_shown_before_creating_then_can_be_overridden(as_s
     assert Person.objects.count() == 2
 
 
+def test_a_likely_duplicate_can_be_chosen_instead_of_created(as_staff):
+    existing = PersonFactory(first_name="Elodie", last_name="LEFEVRE", mobile="0612345678")
+    page = modal(as_staff.post(CREATE, new_person(email="")))["htmlFragment"]
+    chosen = f"{CHOOSE}chosen/{existing.pk}/"
+    assert f'action="{chosen}"' in page
+    assert "Choisir Elodie LEFEVRE" in page
+    data = modal(as_staff.post(chosen))
+    assert data["step"] == "chosen"
+    assert data["result"]["id"] == str(existing.pk)
+    assert Person.objects.count() == 1
+
+
 def test_the_creation_tab_asks_nothing_about_duplicates_before_there_are_any(as_staff):
     page = modal(as_staff.get(CHOOSE))["html"]
     assert 'name="last_name"' in page
