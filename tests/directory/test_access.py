@@ -31,6 +31,7 @@ def urls():
         f"/admin/directory/people/history/{p}/",
         "/admin/snippets/choose/directory/person/",
         "/admin/snippets/choose/directory/person/results/?q=secr",
+        f"/admin/snippets/choose/directory/person/chosen/{p}/",
         "/admin/snippets/choose/directory/organisation/results/?q=secret",
         "/admin/directory/search/?q=secret",
         f"/admin/directory/comments/{comment.pk}/edit/",
