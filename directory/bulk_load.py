@@ -25,6 +25,7 @@ from django.utils import timezone
 from . import demo_data
 from .geography import department_for_postcode, region_for_department
 from .models import Function, InterestCentre, Organisation, OrganisationKind, Person, Position
+from .search import without_punctuation as bare
 from .text import fold
 
 ORGANISATIONS_PER_PERSON = 0.1
@@ -188,14 +189,6 @@ def _french_phone(rng: random.Random, prefixes: list[str]) -> tuple[str, str]:
 
 
 @dataclass
-class OrgInfo:
-    id: int
-    name: str
-    folded: str
-    domain: str
-
-
-@dataclass
 class Plan:
     """What generation needs from the database, read before it starts."""
 
@@ -240,8 +233,10 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     for city, postcode in demo_data.CITIES:
         department = department_for_postcode(postcode) or ""
         region = region_for_department(department) or ""
-        cities.append((city, postcode, department, region, fold(city)))
-    folded_functions = [(num(f.pk), fold(f.name)) for f in functions]
+        cities.append((city, postcode, department, region, bare(fold(city))))
+    # The search text leaves punctuation out (`search.without_punctuation`):
+    # the parts below are stripped of it once, here, as `bare(...)`.
+    folded_functions = [(num(f.pk), bare(fold(f.name))) for f in functions]
     folded_first = [(n, fold(n), ascii_slug(n, ".")) for n in demo_data.FIRST_NAMES]
     folded_last = [(n, fold(n), ascii_slug(n, "")) for n in demo_data.LAST_NAMES]
 
@@ -257,10 +252,10 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     link_row, link_template = link_table.maker("id", "organisation_id", "interestcentre_id")
     org_start = plan.organisation_id
     link_id = plan.link_id
-    # (id, folded name, domain) of each organisation, by id - org_start.
+    # (id, bare folded name, domain, bare domain) of each organisation, by id - org_start.
     orgs: list[tuple] = []
     # fold() and ascii_slug() of the names before their number, computed once.
-    bases: dict[str, tuple[str, str]] = {}
+    bases: dict[str, tuple[str, str, str]] = {}
     rows, links = [], []
     for number in range(organisations):
         org_id = num(org_start + number)
@@ -269,18 +264,23 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
         pattern = rng.choice(demo_data.NAME_PATTERNS[kind.name])
         name = pattern.format(city=city, word=rng.choice(demo_data.WORDS))
         if (base := bases.get(name)) is None:
-            base = bases[name] = (fold(name), ascii_slug(name))
-        folded, slug = base
+            folded = fold(name)
+            base = bases[name] = (folded, bare(folded), ascii_slug(name))
+        folded, bare_folded, slug = base
         if number >= 50:  # keep names distinct in large directories
             # The number is ASCII digits: fold() and ascii_slug() just append it.
             name = f"{name} {number}"
             folded = f"{folded} {number}" if folded else str(number)
+            bare_folded = f"{bare_folded} {number}" if bare_folded else str(number)
             slug = f"{slug}-{number}" if slug else str(number)
         domain = f"{slug[:40]}.fr"
         email = f"contact@{domain}"
         phone, digits = _french_phone(rng, LANDLINE_PREFIXES)
-        orgs.append((org_id, folded, domain))
-        search_text = " | ".join([folded, f"{email} {postcode} {city_folded}", digits])
+        bare_domain = bare(domain)
+        orgs.append((org_id, bare_folded, domain, bare_domain))
+        search_text = " | ".join(
+            [bare_folded, f"contact{bare_domain} {postcode} {city_folded}", digits]
+        )
         street = f"{rng.randrange(1, 120)} {rng.choice(demo_data.STREETS)}"
         rows.append(
             org_row(
@@ -320,8 +320,8 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     n_first, n_last, n_cities = len(folded_first), len(folded_last), len(cities)
     # Everything a first and last name give, by first * n_last + last.
     names = [
-        (first, last, f"{first_folded} {last_folded}", f"{last_folded} {first_folded}",
-         f"{first_slug}.{last_slug}")
+        (first, last, bare(f"{first_folded} {last_folded}"), f"{last_folded} {first_folded}",
+         f"{first_slug}.{last_slug}", bare(f"{first_slug}.{last_slug}"))
         for first, first_folded, first_slug in folded_first
         for last, last_folded, last_slug in folded_last
     ]  # fmt: skip
@@ -339,23 +339,24 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
     consents = ("", "", "consented", "refused")
     for person_v in map(num, range(plan.person_id, plan.person_id + persons)):
         name = int(rnd() * n_first) * n_last
-        first, last, head, name_key, slug = names[name + int(rnd() * n_last)]
+        first, last, head, name_key, slug, bare_slug = names[name + int(rnd() * n_last)]
         city, postcode, department, region, place = places[int(rnd() * n_cities)]
-        email = f"{slug}{int(rnd() * 1000)}@courriel.fr" if rnd() < 0.5 else ""
+        number = int(rnd() * 1000) if rnd() < 0.5 else None
+        email = "" if number is None else f"{slug}{number}@courriel.fr"
         if rnd() < 0.6:  # as _french_phone(rng, MOBILE_PREFIXES)
             national = f"{MOBILE_PREFIXES[int(rnd() * n_mobile)]}{int(rnd() * 1e7):07d}"
             mobile, mobile_digits = f"+33{national}", f"33{national} 0{national}"
         else:
             mobile = mobile_digits = ""
         if email:
-            place = f"{email} {place}"
+            place = f"{bare_slug}{number}courrielfr {place}"
         parts = [head, place, mobile_digits] if mobile_digits else [head, place]
         count = POSITION_COUNTS[int(rnd() * n_counts)]
         if count:
             primary_done = False
             chosen = {int(rnd() * n_orgs): None for _ in range(count)}
             for org_index in chosen:
-                org_id, org_folded, org_domain = orgs[org_index]
+                org_id, org_folded, org_domain, org_bare_domain = orgs[org_index]
                 function_id, function_folded = folded_functions[int(rnd() * n_functions)]
                 ended = rnd() < ENDED_SHARE
                 start = start_dates[int(rnd() * n_starts)]
@@ -378,7 +379,7 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
                         + position_template
                     )
                 )  # fmt: skip
-                parts.append(f"{org_folded} {function_folded} {p_email}")
+                parts.append(f"{org_folded} {function_folded} {bare_slug}{org_bare_domain}")
                 if p_digits:
                     parts.append(p_digits)
         # Same draws as rng.choice(languages) and rng.choice(consents): 4 items, 3 bits.

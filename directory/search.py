@@ -9,12 +9,22 @@ Every organisation and person carries `search_text`, a folded (see
   each of their positions the organisation's name, the function, the title,
   the professional e-mail and phone digits.
 
+Punctuation inside words is left out of the search text and of the query
+terms alike (`PUNCTUATION`): "Saint-Étienne" is stored "saintetienne",
+"jean.dupont@theatre.fr" "jeanduponttheatrefr", and the queries
+"saint-etienne", "saint etienne" and "jean.dupont@" find them. Dropping the
+same characters from both sides never loses a match, and it leaves the
+trigram index fewer word boundaries: frequent boundary trigrams ("  e",
+" et") made "saint-etienne" read far more of the index than "saintetienne"
+does.
+
 Phones are indexed by their international digits and their French national
 digits ("+33 6 12 34 56 78" -> "33612345678 0612345678"), so "06 12 34" and
 "+33 6 12" both find it.
 
 A query is folded the same way and split into terms; a row matches when its
-search text contains every term. A query made only of digits and phone
+search text contains every term; a query made only of punctuation finds
+nothing. A query made only of digits and phone
 punctuation is one term of digits. On PostgreSQL a trigram GIN index on
 `search_text` (pg_trgm, migration 0003) serves these `LIKE '%term%'` filters.
 
@@ -32,8 +42,17 @@ from django.db.models import QuerySet
 from .text import fold
 
 PHONE_QUERY = re.compile(r"^[\d\s.+()/-]+$")
+# ASCII punctuation but "|" (which separates the parts of a search text), and
+# typographic punctuation. A fixed list, so that PostgreSQL's translate()
+# can apply it exactly as `str.translate` does (migration 0004).
+PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{}~" + "‘’‚“”„«»‹›‐‑‒–—―·•…"
+_WITHOUT_PUNCTUATION = str.maketrans("", "", PUNCTUATION)
 MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
+
+
+def without_punctuation(text: str) -> str:
+    return text.translate(_WITHOUT_PUNCTUATION)
 
 
 def phone_digits(value: str) -> str:
@@ -51,7 +70,7 @@ def join_text(*parts: str) -> str:
 
 
 def organisation_search_text(organisation) -> str:
-    return " | ".join(
+    text = " | ".join(
         filter(
             None,
             [
@@ -61,6 +80,7 @@ def organisation_search_text(organisation) -> str:
             ],
         )
     )
+    return without_punctuation(text)
 
 
 def person_search_text(person, positions=()) -> str:
@@ -83,7 +103,7 @@ def person_search_text(person, positions=()) -> str:
         parts.append(
             " ".join(filter(None, (phone_digits(position.phone), phone_digits(position.mobile))))
         )
-    return " | ".join(filter(None, parts))
+    return without_punctuation(" | ".join(filter(None, parts)))
 
 
 def query_terms(query: str) -> list[str]:
@@ -92,16 +112,18 @@ def query_terms(query: str) -> list[str]:
     if PHONE_QUERY.match(query) and sum(c.isdigit() for c in query) >= 2:
         return ["".join(c for c in query if c.isdigit())]
     terms = []
-    for term in fold(query).split():
-        term = term.strip(".,;:!?\"'()[]")
-        if term and term not in terms:
+    for term in without_punctuation(fold(query)).split():
+        if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
 
 
 def search(queryset: QuerySet, query: str) -> QuerySet:
     """Filter an Organisation or Person queryset by a simple-search query."""
-    for term in query_terms(query):
+    terms = query_terms(query)
+    if not terms and (query or "").strip():
+        return queryset.none()  # nothing but punctuation
+    for term in terms:
         queryset = queryset.filter(search_text__contains=term)
     return queryset
 

@@ -33,14 +33,14 @@ def expected(ordering, query, start, stop):
 
 
 @pytest.mark.parametrize("ordering", [("name_key",), ("-name_key",), ("city", "name_key")])
-@pytest.mark.parametrize("cap", [1000, 10])
+@pytest.mark.parametrize("cap", [1000, 43, 42, 10])
 @pytest.mark.parametrize("window", [2000, 5])
 def test_every_strategy_gives_the_pages_of_a_plain_order_by(
     crowd, monkeypatch, ordering, cap, window
 ):
     monkeypatch.setattr(matches_module, "WINDOW", window)
     found = Matches(Person.objects.order_by(*ordering, "pk"), "martin", cap)
-    assert found.count == (43 if cap > 43 else cap + 1)
+    assert found.count == min(43, cap + 1)
     assert found.capped == (cap < 43)
     for start, stop in [(0, 10), (10, 20), (40, 50)]:
         assert found.rows(start, stop) == expected((*ordering, "pk"), "martin", start, stop)
@@ -55,6 +55,9 @@ def test_the_first_page_holds_the_scattered_matches_before_the_cluster(crowd, mo
 
 def test_no_match_and_every_term(crowd):
     assert Matches(Person.objects.order_by("name_key"), "zzz", 10).rows(0, 25) == []
+    assert Matches(Person.objects.order_by("name_key"), "zzz", 10).count == 0
+    punctuation = Matches(Person.objects.order_by("name_key"), " -- ", 10)
+    assert (punctuation.count, punctuation.rows(0, 25)) == (0, [])
     both = Matches(Person.objects.order_by("name_key"), "martin nancy", 10)
     assert both.count == 3
     assert [p.last_name for p in both.rows(0, 25)] == ["Abadie", "Bernard", "Durand"]

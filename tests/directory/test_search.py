@@ -121,6 +121,31 @@ def test_search_text_follows_bulk_updates(directory):
     assert people("festival") == set()
 
 
+@pytest.mark.parametrize(
+    "query", ["saint-etienne", "Saint Étienne", "saintetienne", "st-etienne", "SAINT–ÉTIENNE"]
+)
+def test_punctuation_is_neither_needed_nor_in_the_way(directory, query):
+    PersonFactory(last_name="Martin", city="Saint-Étienne")
+    PersonFactory(last_name="Étienne", city="Saint-Denis")
+    expected = {"st-etienne": set(), "Saint Étienne": {"Martin", "Étienne"}}
+    # Two words are two terms, found anywhere: Étienne lives in Saint-Denis.
+    assert people(query) == expected.get(query, {"Martin"})
+
+
+def test_emails_and_apostrophes_found_with_or_without_punctuation(directory):
+    for query in ("e.lefevre@oeuvre.fr", "elefevre", "e.lefevre@oeuvre", "lefevre@oeuvre.fr"):
+        assert people(query) == {"Lefèvre"}, query
+    for query in ("l'oeuvre", "l’Œuvre", "loeuvre", "de l'oeuvre"):
+        assert organisations(query) == {"Théâtre de l'Œuvre"}, query
+    assert organisations("festival d'avignon") == {"Festival d'Avignon"}
+
+
+@pytest.mark.parametrize("query", ["%", "_", "-", "'", "« »", "@.", "..."])
+def test_a_query_of_punctuation_only_finds_nothing(directory, query):
+    assert people(query) == set()
+    assert organisations(query) == set()
+
+
 def test_hostile_and_oversized_queries_are_harmless(directory):
     assert people("%") == set()
     assert people("_") == set()
@@ -133,6 +158,7 @@ def test_query_terms():
     assert query_terms("  Théâtre   DU Soleil ") == ["theatre", "du", "soleil"]
     assert query_terms("06 12 34") == ["061234"]
     assert query_terms("+33 (0)6 12") == ["330612"]
+    assert query_terms("Saint-Étienne, « l'Œuvre » !") == ["saintetienne", "loeuvre"]
     assert len(query_terms(" ".join(f"mot{i}" for i in range(50)))) == 8
 
 
@@ -162,3 +188,22 @@ def test_bulk_updates_keep_the_sort_key_and_geography_current(directory):
     Organisation.objects.filter(pk=directory["festival"].pk).update(name="Été", postcode="31000")
     festival = Organisation.objects.get(pk=directory["festival"].pk)
     assert (festival.name_key, festival.department, festival.region) == ("ete", "31", "76")
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="PostgreSQL's translate()",
+)
+def test_the_migration_strips_punctuation_as_the_application_does():
+    import importlib
+
+    from django.db import connection
+
+    from directory.search import PUNCTUATION, without_punctuation
+
+    migration = importlib.import_module("directory.migrations.0004_search_text_without_punctuation")
+    assert migration.PUNCTUATION == PUNCTUATION
+    text = "Théâtre | l'œuvre – saint-étienne · régisseur·se « x » a_b@c.fr " + PUNCTUATION * 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT translate(%s, %s, '')", [text, migration.PUNCTUATION])
+        assert cursor.fetchone()[0] == without_punctuation(text)
