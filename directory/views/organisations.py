@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.contrib.admin.utils import quote
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
@@ -11,7 +12,6 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
 )
-from wagtail.admin.ui.tables import TitleColumn
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import OrganisationForm
@@ -19,7 +19,7 @@ from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .choosers import DirectoryChooserViewSet
-from .columns import ChipsColumn, PlainColumn
+from .columns import ChipsColumn, PlainColumn, StampedTitleColumn
 from .listing import DirectoryIndexView
 from .records import OrganisationRecordView
 
@@ -88,13 +88,15 @@ def current_people_counts(organisation_ids) -> dict[int, int]:
 class RecordTitleMixin:
     """The name links to the record (the "fiche"), sorted on the indexed folded name."""
 
-    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+    def _get_title_column(self, field_name, column_class=StampedTitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)
         return column_class(
             field_name,
             label=_("Name"),
             sort_key="name_key",
             get_url=self.get_inspect_url,
+            # The id that each row's selection checkbox refers to (aria-describedby).
+            get_title_id=lambda instance: f"snippet_{quote(instance.pk)}_title",
         )
 
 

@@ -113,3 +113,49 @@ def test_export_follows_the_filters(as_staff):
     assert "Festival de Metz" in body and "Lyon" not in body
     response = as_staff.get(ORGS, {"export": "xlsx", "q": "lyon"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def table_body(response):
+    html = response.content.decode()
+    html = html[html.index('<table class="listing') :]
+    return html[html.index("<tbody") : html.index("</tbody>")]
+
+
+def odd_buttons(snippet, user, next_url=None):
+    """An extra menu item on some rows and a top-level button on others: three shapes of row."""
+    from wagtail.admin.widgets.button import Button, HeaderButton
+
+    name = str(snippet)
+    if "Zoé" in name:
+        return [Button("Étiquette", url=f"/etiquette/{snippet.pk}/?a=1&b=2", priority=50)]
+    if "Brien" in name:
+        return [HeaderButton("Appeler", url=f"/appeler/{snippet.pk}/")]
+    return []
+
+
+@pytest.mark.parametrize("url", [ORGS, PEOPLE])
+def test_stamped_title_cells_are_wagtails_own_rendering(as_staff, monkeypatch, url):
+    from wagtail import hooks
+
+    from directory.views import columns
+
+    hostile = ["Zoé « Test »", "<b>O'Brien & Fils</b>", 'Dupont "le Grand"', "Ève", "Abel"]
+    for name in hostile:
+        OrganisationFactory(name=name)
+        PersonFactory(first_name="Anne", last_name=name)
+    stamped_rows = []
+    apply = columns._Stamp.apply
+    monkeypatch.setattr(
+        columns._Stamp, "apply", lambda stamp, html: stamped_rows.append(1) or apply(stamp, html)
+    )
+    with hooks.register_temporarily("register_snippet_listing_buttons", odd_buttons):
+        stamped = table_body(as_staff.get(url))
+        assert len(stamped_rows) == 4  # the row with a top-level button is rendered as usual
+        monkeypatch.setattr(columns._Stamp, "of", classmethod(lambda cls, context: None))
+        assert table_body(as_staff.get(url)) == stamped  # what Wagtail's template gives
+    assert "<b>" not in stamped
+    assert "&lt;b&gt;O&#x27;Brien &amp; Fils&lt;/b&gt;" in stamped
+    assert "/etiquette/" in stamped and "a=1&amp;b=2" in stamped and "/appeler/" in stamped
+    # Each row's checkbox describes itself with its title, which exists.
+    for described in __import__("re").findall(r'aria-describedby="([^"]+)"', stamped):
+        assert f'id="{described}"' in stamped
