@@ -23,6 +23,11 @@ ESTIMATE_ABOVE = 50_000
 KEYS_FIRST_FROM = 1_000
 
 
+def format_count(count: int) -> str:
+    """10000 -> "10 000" (a narrow no-break space between thousands, as in French)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 class DirectoryPaginator(WagtailPaginator):
     """Counts exactly up to COUNT_CAP, then says "more than 10,000".
 
@@ -83,7 +88,7 @@ class DirectoryPaginator(WagtailPaginator):
     def items_count_label(self):
         count = self.count
         name = self.verbose_name if count == 1 else self.verbose_name_plural
-        number = f"{count:,}".replace(",", "\u202f")
+        number = format_count(count)
         if self.count_is_estimate:
             return _("about %(count)s %(name)s") % {"count": number, "name": name}
         if self.count_is_capped:
@@ -123,7 +128,7 @@ class DirectoryIndexView(IndexView):
             # Counted and ranked once while searching; the paginator reuses both.
             paginator.matches = self.matches
             paginator.count_is_capped = self.matches.capped
-            paginator.__dict__["count"] = min(self.matches.count, SEARCH_COUNT_CAP)
+            paginator.__dict__["count"] = min(self.matches.count, self.matches.cap)
         return paginator
 
     def preprocess_field_value(self, field, value, export_format):

@@ -10,7 +10,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..matches import Matches
 from ..models import Organisation, Person
 from ..search import MAX_QUERY_LENGTH
-from .listing import SEARCH_COUNT_CAP
+from .listing import SEARCH_COUNT_CAP, format_count
 from .people import primary_positions
 
 RESULTS_PER_KIND = 10
@@ -36,6 +36,7 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
             "rows": matches.rows(0, RESULTS_PER_KIND),
             "count": matches.count,
             "capped": matches.capped,
+            "cap": format_count(matches.cap),
             "more_url": f"{index_url}?{urlencode({'q': query})}",
         }
 

@@ -72,6 +72,15 @@ def test_a_capped_search_says_more_than_the_cap_in_the_listing(as_staff, crowd, 
     ]
 
 
+def test_a_capped_quick_search_says_more_than_the_cap(as_staff, crowd, monkeypatch):
+    from directory.views import quick_search
+
+    monkeypatch.setattr(quick_search, "SEARCH_COUNT_CAP", 30)
+    page = as_staff.get("/admin/directory/search/", {"q": "martin"}).content.decode()
+    assert "(plus de 30)" in page  # people: 43 matches
+    assert "(1)" in page  # organisations: the Théâtre Martin
+
+
 def test_deep_pages_read_their_keys_first_and_show_the_same_rows(as_staff, crowd, monkeypatch):
     plain = as_staff.get(PEOPLE, {"p": 3, "per_page": 25})
     monkeypatch.setattr(listing, "KEYS_FIRST_FROM", 0)
