@@ -99,6 +99,15 @@ class RecordTitleMixin:
             get_title_id=lambda instance: f"snippet_{quote(instance.pk)}_title",
         )
 
+    def get_list_more_buttons(self, instance):
+        """Wagtail's menu of actions, where its "Inspect" is called the record ("Fiche")."""
+        buttons = super().get_list_more_buttons(instance)
+        record_url = self.get_inspect_url(instance)
+        for button in buttons:
+            if record_url and button.url == record_url:
+                button.label = str(_("Record"))
+        return buttons
+
 
 class OrganisationIndexView(RecordTitleMixin, DirectoryIndexView):
     default_ordering = "name_key"

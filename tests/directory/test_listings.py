@@ -154,6 +154,8 @@ def test_stamped_title_cells_are_wagtails_own_rendering(as_staff, monkeypatch, u
         monkeypatch.setattr(columns._Stamp, "of", classmethod(lambda cls, context: None))
         assert table_body(as_staff.get(url)) == stamped  # what Wagtail's template gives
     assert "<b>" not in stamped
+    # The menu names the record as the product does, not Wagtail's "Inspect".
+    assert "Fiche" in stamped and "Inspecter" not in stamped
     assert "&lt;b&gt;O&#x27;Brien &amp; Fils&lt;/b&gt;" in stamped
     assert "/etiquette/" in stamped and "a=1&amp;b=2" in stamped and "/appeler/" in stamped
     # Each row's checkbox describes itself with its title, which exists.
