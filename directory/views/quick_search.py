@@ -21,6 +21,10 @@ class QuickSearchView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Directory search")
     header_icon = "search"
 
+    def get_breadcrumbs_items(self):
+        # The page's own name after "Home", which alone reads as the home page.
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def dispatch(self, request, *args, **kwargs):
         user = request.user
         if not (
