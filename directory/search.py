@@ -45,7 +45,7 @@ PHONE_QUERY = re.compile(r"^[\d\s.+()/-]+$")
 # ASCII punctuation but "|" (which separates the parts of a search text), and
 # typographic punctuation. A fixed list, so that PostgreSQL's translate()
 # can apply it exactly as `str.translate` does (migration 0004).
-PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{}~" + "‘’‚“”„«»‹›‐‑‒–—―·•…"
+PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{}~" + "‘’‚“”„«»‹›ʼ‐‑‒–—―−·•…"
 _WITHOUT_PUNCTUATION = str.maketrans("", "", PUNCTUATION)
 MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
@@ -112,7 +112,8 @@ def query_terms(query: str) -> list[str]:
     if PHONE_QUERY.match(query) and sum(c.isdigit() for c in query) >= 2:
         return ["".join(c for c in query if c.isdigit())]
     terms = []
-    for term in without_punctuation(fold(query)).split():
+    # "|" too: it separates the parts of a search text, so it is in all of them.
+    for term in without_punctuation(fold(query)).replace("|", " ").split():
         if term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]

@@ -60,66 +60,69 @@ class _Stamp:
     them, and a key naming everything else the template reads (`key`).
 
     `of()` gives None for a row this cannot describe; it is then rendered
-    the ordinary way.
+    the ordinary way. So does an empty value: a template may test it, and a
+    marker is never empty.
     """
+
+    class Unfit(Exception):
+        """The row has something `_Stamp` does not describe."""
 
     def __init__(self):
         self.values: list[str] = []
         self.key: list = []
 
     def mark(self, value) -> str:
+        if not isinstance(value, str) or isinstance(value, SafeData) or not value:
+            raise self.Unfit
         self.values.append(str(conditional_escape(value)))
         return f"{_MARK}{len(self.values) - 1}x"
 
     @classmethod
     def of(cls, context):
         stamp = cls()
-        value, link_url = context.get("value"), context.get("link_url")
-        if not isinstance(value, str) or isinstance(value, SafeData):
+        try:
+            stamp.marked = stamp._marked(context)
+        except cls.Unfit:
             return None
-        if not isinstance(link_url, str) or context.get("label_id") is not None:
-            return None
+        stamp.key = tuple(stamp.key)
+        return stamp
+
+    def _marked(self, context) -> dict:
+        if context.get("label_id") is not None:
+            raise self.Unfit
         link_attrs = dict(context["link_attrs"])
         if not all(isinstance(v, str) for v in link_attrs.values()):
-            return None
+            raise self.Unfit
         marked = {**context, "instance": None, "row": None, "raw_value": None}
-        marked["value"] = stamp.mark(value)
-        marked["link_url"] = link_attrs["href"] = stamp.mark(link_url)
+        marked["value"] = self.mark(context.get("value"))
+        marked["link_url"] = link_attrs["href"] = self.mark(context.get("link_url"))
         marked["link_attrs"] = link_attrs
-        stamp.key.append(tuple(sorted((k, v) for k, v in link_attrs.items() if k != "href")))
+        self.key.append(tuple(sorted((k, v) for k, v in link_attrs.items() if k != "href")))
         if (title_id := context.get("title_id")) is not None:
-            marked["title_id"] = stamp.mark(title_id)
-        stamp.key.append(title_id is None)
+            marked["title_id"] = self.mark(title_id)
+        self.key.append(title_id is None)
         buttons = []
         for button in context.get("buttons", []):
             if type(button) is ButtonWithDropdown:
-                items = [stamp._button(item) for item in button.dropdown_buttons]
-                if None in items:
-                    return None
-                copy = stamp._button(button, url=False)
-                if copy is None:
-                    return None
-                copy.dropdown_buttons = items
-                buttons.append(copy)
-            elif (copy := stamp._button(button)) is not None:
-                buttons.append(copy)
+                self.key.append(("dropdown", len(button.dropdown_buttons)))
+                copy = self._button(button, url=False)
+                copy.dropdown_buttons = [self._button(item) for item in button.dropdown_buttons]
             else:
-                return None
+                copy = self._button(button)
+            buttons.append(copy)
         marked["buttons"] = buttons
-        stamp.key = tuple(stamp.key)
-        stamp.marked = marked
-        return stamp
+        return marked
 
     def _button(self, button, url=True):
         """A copy of a plain button (or a dropdown's toggle) with its URL and
-        aria-label marked; None for any other kind of button."""
+        aria-label marked; any other kind of button is unfit."""
         if url and type(button) is not Button:
-            return None
+            raise self.Unfit
         attrs = dict(button.attrs)
         if not all(isinstance(v, str) for v in attrs.values()):
-            return None
+            raise self.Unfit
         if not all(isinstance(v, str | None) for v in (button.label, button.icon_name)):
-            return None
+            raise self.Unfit
         copy = pycopy.copy(button)
         if "aria-label" in attrs:
             attrs["aria-label"] = self.mark(attrs["aria-label"])
@@ -157,9 +160,12 @@ class StampedTitleColumn(TitleColumn):
     each row's cell is that HTML with the markers replaced by the row's
     values, escaped as the template escapes them. A row of another shape
     (other buttons or labels) gets its own rendering; one the stamp cannot
-    describe is rendered the ordinary way. Columns live for one request, and
-    so does what they remember. tests/directory/test_listings.py checks that
-    stamped cells are the template's.
+    describe is rendered the ordinary way. The first row of each shape is
+    rendered both ways: if they differ (a template that alters a value or
+    reads the row itself), that shape is always rendered the ordinary way.
+    Columns live for one request, and so does what they remember.
+    tests/directory/test_listings.py checks that stamped cells are the
+    template's.
     """
 
     def render_cell_html(self, instance, parent_context):
@@ -170,11 +176,10 @@ class StampedTitleColumn(TitleColumn):
         stamps = self.__dict__.setdefault("_stamps", {})
         html = stamps.get(stamp.key)
         if html is None:
+            ordinary = self.cell_template.render(context)
             html = self.cell_template.render(stamp.marked)
-            found = {int(index) for index in _MARKS.findall(html)}
-            if found != set(range(len(stamp.values))):  # a value the template alters
-                html = False
-            stamps[stamp.key] = html
+            stamps[stamp.key] = html if stamp.apply(html) == ordinary else False
+            return ordinary
         if html is False:
             return self.cell_template.render(context)
         return stamp.apply(html)

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_generated_rows_match_what_the_models_compute():
-    counts = load_directory(300, 30, seed=1)
-    assert counts["person"] == 300 and counts["organisation"] == 30
+    # Over 50 organisations: from the 51st, names carry a number.
+    counts = load_directory(300, 60, seed=1)
+    assert counts["person"] == 300 and counts["organisation"] == 60
     assert 250 <= Position.objects.count() <= 450
     assert refresh_people(Person.objects.values_list("pk", flat=True)) == 0
     assert refresh_organisations(Organisation.objects.values_list("pk", flat=True), False) == 0

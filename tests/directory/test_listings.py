@@ -161,3 +161,56 @@ def test_stamped_title_cells_are_wagtails_own_rendering(as_staff, monkeypatch, u
     # Each row's checkbox describes itself with its title, which exists.
     for described in __import__("re").findall(r'aria-describedby="([^"]+)"', stamped):
         assert f'id="{described}"' in stamped
+
+
+def cell_context(buttons, title="Anne", url="/fiche/1/", aria="Plus d’options"):
+    from wagtail.admin.widgets.button import ButtonWithDropdown
+
+    for button in buttons:
+        if isinstance(button, ButtonWithDropdown):
+            button.attrs["aria-label"] = aria
+    return {
+        "value": title,
+        "link_url": url,
+        "link_attrs": {"href": url},
+        "title_id": "snippet_1_title",
+        "label_id": None,
+        "buttons": buttons,
+    }
+
+
+def test_stamp_shapes_tell_nested_menus_and_empty_values_apart():
+    from wagtail.admin.widgets.button import Button, ButtonWithDropdown
+
+    from directory.views.columns import _Stamp
+
+    def a():
+        return Button("A", url="/a/")
+
+    def b():
+        return Button("B", url="/b/")
+
+    outside = _Stamp.of(cell_context([a(), ButtonWithDropdown(buttons=[b()])]))
+    inside = _Stamp.of(cell_context([ButtonWithDropdown(buttons=[a(), b()])]))
+    assert outside.key != inside.key
+    # An empty value may be tested by the template, and a marker never is empty.
+    assert _Stamp.of(cell_context([ButtonWithDropdown(buttons=[a()])], aria="")) is None
+    assert _Stamp.of(cell_context([], url="")) is None
+    assert _Stamp.of(cell_context([], title="")) is None
+
+
+def test_a_template_that_alters_values_is_never_stamped():
+    from django.template import engines
+
+    from directory.views.columns import StampedTitleColumn
+
+    column = StampedTitleColumn("name", get_url=lambda row: f"/fiche/{row.pk}/")
+    column.__dict__["cell_template"] = engines["django"].from_string(
+        '<td><a href="{{ link_url }}">{{ value|upper }}</a></td>'
+    )
+    rows = [type("Row", (), {"pk": pk, "name": name}) for pk, name in [(1, "Anne"), (2, "Zoé")]]
+    cells = [column.render_cell_html(row, {"row": None, "table": None}) for row in rows]
+    assert cells == [
+        '<td><a href="/fiche/1/">ANNE</a></td>',
+        '<td><a href="/fiche/2/">ZOÉ</a></td>',
+    ]

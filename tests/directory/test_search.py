@@ -140,7 +140,7 @@ def test_emails_and_apostrophes_found_with_or_without_punctuation(directory):
     assert organisations("festival d'avignon") == {"Festival d'Avignon"}
 
 
-@pytest.mark.parametrize("query", ["%", "_", "-", "'", "« »", "@.", "..."])
+@pytest.mark.parametrize("query", ["%", "_", "-", "'", "« »", "@.", "...", "|", " | ", "−ʼ"])
 def test_a_query_of_punctuation_only_finds_nothing(directory, query):
     assert people(query) == set()
     assert organisations(query) == set()
@@ -207,3 +207,28 @@ def test_the_migration_strips_punctuation_as_the_application_does():
     with connection.cursor() as cursor:
         cursor.execute("SELECT translate(%s, %s, '')", [text, migration.PUNCTUATION])
         assert cursor.fetchone()[0] == without_punctuation(text)
+
+
+def test_the_migration_strips_texts_written_by_the_earlier_code(directory):
+    """Texts with punctuation (as the code before migration 0004 wrote them)
+    come out as the application computes them now, and are found again."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("directory.migrations.0004_search_text_without_punctuation")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE directory_organisation SET search_text = %s WHERE id = %s",
+            ["theatre de l'oeuvre | contact@oeuvre.fr 13001 marseille", directory["theatre"].pk],
+        )
+    assert organisations("loeuvre") == set()
+    # The function reads only the editor's connection (SQLite's schema editor
+    # cannot open inside a test's transaction).
+    migration.strip_punctuation(apps, type("Editor", (), {"connection": connection})())
+    assert organisations("loeuvre") == {"Théâtre de l'Œuvre"}
+    organisation = Organisation.objects.get(pk=directory["theatre"].pk)
+    before = organisation.search_text
+    organisation.save()
+    assert organisation.search_text == before
