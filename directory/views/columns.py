@@ -1,9 +1,11 @@
-"""Listing columns whose cells are built without a template.
+"""Listing columns whose cells do not each go through a template.
 
 A listing page draws a hundred cells or more, and Wagtail renders each
-through its own template: about a third of a page's server time. These
+through its own template: about a third of a page's server time. The plain
 columns keep Wagtail's `Column` (header, ordering, accessor) and only build
-the cell itself with `format_html`, escaping the value the same way.
+the cell itself with `format_html`, escaping the value the same way. The
+title column renders Wagtail's own template once per shape of row and
+stamps each row with its values (`StampedTitleColumn`).
 """
 
 import copy as pycopy
