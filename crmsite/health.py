@@ -12,7 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ HEALTHY = {"ok", "not configured"}
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     results = {}
     for name, check in CHECKS.items():

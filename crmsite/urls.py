@@ -1,12 +1,58 @@
+"""The site's URLs: the health probe and the workspace (Wagtail's admin).
+
+Wagtail's admin brings the URLs of a content-management system (pages,
+images, documents, collections, workflows, sites, link choosers, page
+reports) that this product does not use. They are answered with a plain 404
+before Wagtail sees them (`UNUSED_ADMIN_URLS`), while their names stay
+reversible for Wagtail's own templates. The site-history report is our
+subclass, which escapes spreadsheet formulae in its exports.
+"""
+
 from django.conf import settings
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 
 from .health import healthz
+from .views.site_history import SiteHistoryView
+
+UNUSED_ADMIN_URLS = (
+    r"api",
+    r"block-preview",
+    r"choose-(page|external-link|email-link|phone-link|anchor-link)",
+    r"collections",
+    r"documents",
+    r"failwhale",
+    r"images",
+    r"pages",
+    r"reports/(aging-pages|locked|page-types-usage|workflow|workflow_tasks)",
+    r"sites",
+    r"tag-autocomplete",
+    r"test404",
+    r"workflows",
+)
+
+
+def not_used_here(request, *args, **kwargs):
+    raise Http404
+
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    re_path(rf"^admin/({'|'.join(UNUSED_ADMIN_URLS)})(/|$)", not_used_here),
+    path(
+        "admin/reports/site-history/",
+        never_cache(require_admin_access(SiteHistoryView.as_view())),
+        name="crm_site_history",
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        never_cache(require_admin_access(SiteHistoryView.as_view(results_only=True))),
+        name="crm_site_history_results",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),
 ]

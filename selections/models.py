@@ -341,9 +341,12 @@ class SnapshotRow(models.Model):
 
 class SelectionLogQuerySet(LogEntryQuerySet):
     def viewable_by_user(self, user):
-        """Only the history of the searches and baskets `user` may see: the
-        site history report must not name another's private selection."""
-        allowed = Q(pk__in=[])
+        """The history of the searches and baskets `user` may see, and their own
+        actions: the site history must not name another's private selection,
+        administrators included (`selections.permissions`)."""
+        if not user.is_authenticated:
+            return self.none()
+        allowed = Q(user=user)
         for model in (SavedSearch, Basket):
             keys = model.objects.visible_to(user).annotate(key=Cast("pk", models.CharField()))
             allowed |= Q(
@@ -355,8 +358,16 @@ class SelectionLogQuerySet(LogEntryQuerySet):
 
 
 class SelectionLogManager(ModelLogEntryManager):
+    """Wagtail's reports call the manager's `viewable_by_user`, whose default
+    answer depends on content-type permissions and is cached on the user for
+    every log model; ours asks the selections' own visibility and leaves that
+    cache alone, so the answer does not depend on the order of the log models."""
+
     def get_queryset(self):
         return SelectionLogQuerySet(self.model, using=self._db)
+
+    def viewable_by_user(self, user):
+        return self.get_queryset().viewable_by_user(user)
 
 
 class SelectionLogEntry(BaseLogEntry):

@@ -59,12 +59,36 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "crmsite.middleware.ClientAreaMiddleware",
     "crmsite.middleware.AdminPermissionDeniedMiddleware",
     "crmsite.middleware.LastAdministratorMiddleware",
     # Last, as django-axes asks: it turns a lockout into our French page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come
+# from the workspace itself; inline style attributes are allowed because
+# Wagtail's admin templates use them; no plugin, no framing, forms post here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions: a signed-in user stays signed in this many hours after their last
+# request (SESSION_HOURS, 10 by default: a working day), then signs in again.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 
 ROOT_URLCONF = "crmsite.urls"
 WSGI_APPLICATION = "crmsite.wsgi.application"
@@ -185,6 +209,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "CRM Culture")
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Avatars are initials or uploaded pictures: staff e-mail hashes never leave
+# the workspace for gravatar.com.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = True

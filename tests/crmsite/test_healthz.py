@@ -43,3 +43,9 @@ def test_it_refuses_other_methods_without_changing_anything(client):
 
 def test_it_is_never_cached(client):
     assert "no-cache" in client.get("/healthz")["Cache-Control"]
+
+
+def test_load_balancers_may_probe_with_head(client):
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""

@@ -55,3 +55,26 @@ def test_production_refuses_a_short_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_long_key_of_one_repeated_character():
+    for weak in (
+        "a" * 64,
+        "abab" * 16,
+        "django-insecure-" + "k8#Zq2!vXr9@Lp4$Wm7^Tn1&Yb6*Hc3(Jd5)Fg0",
+    ):
+        result = manage("check", env={**REALISTIC_ENV, "SECRET_KEY": weak})
+        assert result.returncode != 0, weak
+        assert "different characters" in result.stderr, weak
+
+
+def test_the_session_length_is_a_setting_in_hours():
+    env = {**REALISTIC_ENV, "SESSION_HOURS": "2"}
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_COOKIE_AGE)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "7200"
