@@ -24,6 +24,7 @@ from directory.models import Function, OrganisationKind, Person, Position
 
 from . import resolution
 from .criteria import compile_rows
+from .disclosure import Disclosure
 from .exports import csv_chunks, write_xlsx
 from .models import Basket, BasketStep, SavedSearch
 from .recipients import ORGANISATION, Policy, resolve
@@ -201,7 +202,7 @@ def run(options) -> dict:
     def ours_basket():
         recipients = []
         left_out = 0
-        for recipient in resolve(resolution.basket_rows(basket), "email", policy):
+        for recipient in resolve(resolution.basket_rows(basket, Disclosure(None)), "email", policy):
             if recipient.left_out:
                 left_out += 1
             else:

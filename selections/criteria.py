@@ -206,6 +206,7 @@ class Reason:
     positions: Q | None = None
     people: Q | None = None
     organisations: Q | None = None
+    source: tuple | None = None  # (kind, id, name) of a basket's step (`selections.disclosure`)
 
 
 def is_group(node) -> bool:

@@ -128,7 +128,7 @@ class SearchField:
             raise RuleValueError(
                 _("the value is too long (at most %(max)s characters)") % {"max": MAX_TEXT}
             )
-        return value.strip()
+        return _refuse_nul(value.strip())
 
     def _clean_list(self, values):
         if self.kind in ("model", "many"):
@@ -160,7 +160,7 @@ class SearchField:
         for value in values:
             if not isinstance(value, str | int) or isinstance(value, bool):
                 raise RuleValueError(_("“%(value)s” is not a valid choice") % {"value": value})
-            value = str(value).strip()
+            value = _refuse_nul(str(value).strip())
             if self.choices is not None and value not in self.choice_values:
                 raise RuleValueError(_("“%(value)s” is not a valid choice") % {"value": value})
             if len(value) > MAX_TEXT:
@@ -232,6 +232,14 @@ class SearchField:
             return condition
         has = Q(Exists(links.filter(interestcentre_id__in=value)))
         return has if operator == "in" else ~has
+
+
+def _refuse_nul(text: str) -> str:
+    """A NUL character ("\\u0000" in the builder's JSON) can be stored neither
+    in PostgreSQL's text nor in its JSON: refuse it with the rest of the rule."""
+    if "\x00" in text:
+        raise RuleValueError(_("a value holds a NUL character, which cannot be stored"))
+    return text
 
 
 def _current_condition(prefix: str, current: bool) -> Q:

@@ -109,7 +109,31 @@ def staff_users():
     )
 
 
-class UserChoiceField(forms.ModelMultipleChoiceField):
+MAX_ID = 2**63  # ids are 64-bit at most: larger ones overflow SQLite's integers
+
+
+def is_id(value) -> bool:
+    """Is `value` (as posted) a number that can be a row's id?"""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) < 20 and 0 < int(text) < MAX_ID
+
+
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Choices by id that refuse, as an unknown choice, any value that cannot
+    be an id (negative, not a number, past 64 bits) before asking the database."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:50]},
+                )
+        return super()._check_values(value)
+
+
+class UserChoiceField(IdChoicesField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
@@ -127,12 +151,15 @@ class ShareForm(forms.ModelForm):
             "invalid_pk_value": _("“%(pk)s” is not a staff member of this workspace."),
         },
     )
-    shared_with_groups = forms.ModelMultipleChoiceField(
+    shared_with_groups = IdChoicesField(
         queryset=Group.objects.filter(name__in=(STAFF, ADMINISTRATORS)),
         required=False,
         label=_("Groups"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("“%(value)s” is not a group of this workspace.")},
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a group of this workspace."),
+            "invalid_pk_value": _("“%(pk)s” is not a group of this workspace."),
+        },
     )
 
     class Meta:
@@ -270,6 +297,12 @@ class RemoveRowsForm(forms.Form):
     row = RowsField(
         label=_("Rows"), error_messages={"required": _("Select at least one row first.")}
     )
+
+
+class SnapshotForm(forms.Form):
+    """The label of a snapshot being frozen (empty: the basket's name and the date)."""
+
+    label = forms.CharField(label=_("label"), max_length=200, required=False)
 
 
 EXPORT_FORMATS = [("xlsx", _("Excel workbook (.xlsx)")), ("csv", _("CSV, semicolon-separated"))]

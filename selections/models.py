@@ -330,7 +330,9 @@ class SnapshotRow(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     mobile = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)
-    reasons = models.TextField(blank=True)
+    # [{"kind": "search", "id": 3, "name": "..."} or {"label": "..."}]: read
+    # through `selections.disclosure.read_frozen_reason`, never shown as stored.
+    reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -1,10 +1,13 @@
-"""The "add to basket" panel of person and organisation records."""
+"""The "add to basket" panel of person and organisation records, and the
+basket's steps inline."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from wagtail.admin.panels import InlinePanel
 from wagtail.admin.ui.components import Component
 
 from directory.models import Organisation, Person
+from directory.panels import BoundedChildFormSet
 
 from .models import Basket
 
@@ -55,3 +58,16 @@ class AddToBasketPanel(Component):
             "csrf_token": (parent_context or {}).get("csrf_token"),
             "request": self.request,
         }
+
+
+class StepsInlinePanel(InlinePanel):
+    """A basket's steps inline, refused as the directory refuses positions'
+    rows: a row whose id is not a step of this basket (another basket's,
+    tampered, or deleted meanwhile) is neither saved as a new step nor a
+    crash; the form says to reload and changes nothing."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        for formset in options.get("formsets", {}).values():
+            formset["formset"] = BoundedChildFormSet
+        return options

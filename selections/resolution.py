@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from directory.models import Organisation, Person, Position
 
 from .criteria import CriteriaError, Reason, Rows
+from .disclosure import BASKET, Disclosure, frozen_reason, step_source
 
 POSITION, PERSONAL, ORGANISATION = "position", "personal", "organisation"
 KINDS = {POSITION: Position, PERSONAL: Person, ORGANISATION: Organisation}
@@ -55,42 +56,52 @@ def combine(current: Rows, other: Rows, operation: str) -> Rows:
     return result
 
 
-def basket_rows(basket, _outer: frozenset = frozenset()) -> Rows:
+def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset()) -> Rows:
     """Resolve a basket's steps and hand-made entries into Rows.
 
-    Raises CriteriaError when the basket includes itself (through another
-    basket) or when one of its searches no longer holds.
+    Its steps' sources are named (in reasons and errors) as `disclosure`
+    allows its reader. Raises CriteriaError when the basket includes itself
+    (through another basket) or when one of its steps no longer holds.
     """
     if basket.pk in _outer:
         raise CriteriaError(
-            [_("The basket “%(name)s” includes itself through another basket.") % {"name": basket}]
+            [
+                _("The basket “%(name)s” includes itself through another basket.")
+                % {"name": disclosure.name(BASKET, basket.pk, basket.name)}
+            ]
         )
     outer = _outer | {basket.pk}
     result = Rows()
-    for step in basket.steps.select_related("search", "included_basket"):
-        source = step.search or step.included_basket
-        if not source.is_visible_to(basket.owner):
+    steps = basket.steps.select_related("search", "included_basket")
+    for number, step in enumerate(steps, start=1):
+        source = step_source(step)
+        label = disclosure.label(*source)
+        if not (step.search or step.included_basket).is_visible_to(basket.owner):
             # Shared once, unshared since: its rows are no longer the owner's to use.
             raise CriteriaError(
                 [
-                    _("“%(name)s” is no longer shared with the owner of this basket: remove it.")
-                    % {"name": source}
+                    _(
+                        "Step %(number)s (%(source)s) is no longer shared with the owner "
+                        "of this basket: remove it."
+                    )
+                    % {"number": number, "source": label}
                 ]
             )
-        if step.search_id:
-            try:
-                rows = step.search.rows()
-            except CriteriaError as error:
-                raise CriteriaError(
-                    [
-                        _("Search “%(name)s”: %(error)s") % {"name": step.search, "error": message}
-                        for message in error.messages
-                    ]
-                ) from None
-            label = _("search “%(name)s”") % {"name": step.search}
-        else:
-            rows = basket_rows(step.included_basket, outer)
-            label = _("basket “%(name)s”") % {"name": step.included_basket}
+        try:
+            if step.search_id:
+                rows = _search_rows(step.search)
+            else:
+                rows = basket_rows(step.included_basket, disclosure, outer)
+        except CriteriaError:
+            if disclosure.may_read(*source[:2]):
+                raise
+            # Neither its name nor its criteria: only that it fails, and whom to ask.
+            raise CriteriaError(
+                [
+                    _("Step %(number)s (%(source)s) can no longer be used: ask the basket's owner.")
+                    % {"number": number, "source": label}
+                ]
+            ) from None
         result = combine(result, rows, step.operation)
         if step.operation == "union":
             result.reasons.append(
@@ -99,6 +110,7 @@ def basket_rows(basket, _outer: frozenset = frozenset()) -> Rows:
                     positions=rows.positions,
                     people=rows.people,
                     organisations=rows.organisations,
+                    source=source,
                 )
             )
     added, removed = _entries(basket)
@@ -115,6 +127,18 @@ def basket_rows(basket, _outer: frozenset = frozenset()) -> Rows:
         if ids and current is not None:
             setattr(result, ATTRIBUTES[kind], current & ~Q(pk__in=ids))
     return result
+
+
+def _search_rows(search) -> Rows:
+    try:
+        return search.rows()
+    except CriteriaError as error:
+        raise CriteriaError(
+            [
+                _("Search “%(name)s”: %(error)s") % {"name": search, "error": message}
+                for message in error.messages
+            ]
+        ) from None
 
 
 def _entries(basket):
@@ -208,7 +232,12 @@ class Row:
     person: Person | None = None
     position: Position | None = None
     organisation: Organisation | None = None
-    reasons: list[str] = field(default_factory=list)
+    why: list[Reason] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the row is there, in words (sources named as the reader may read them)."""
+        return [reason.label for reason in self.why]
 
     @property
     def key(self) -> str:
@@ -276,7 +305,7 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
                 flags[f"reason_{index}"] = ExpressionWrapper(condition, output_field=BooleanField())
         for obj in queryset.filter(pk__in=ids[kind]).annotate(**flags):
             reasons = [
-                rows.reasons[int(name.split("_")[1])].label for name in flags if getattr(obj, name)
+                rows.reasons[int(name.split("_")[1])] for name in flags if getattr(obj, name)
             ]
             found[(kind, obj.pk)] = (obj, reasons)
     result = []
@@ -291,7 +320,7 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
             row = Row(kind, person=obj)
         else:
             row = Row(kind, organisation=obj)
-        row.reasons = reasons
+        row.why = reasons
         result.append(row)
     return result
 
@@ -314,14 +343,16 @@ def stream(rows: Rows, order: str = "name", chunk: int = 2000):
 
 def freeze(basket, user, label: str = ""):
     """A Snapshot of the basket as it resolves now: every row with its
-    capacity, coordinates and reasons, kept as they are today."""
+    capacity, coordinates and reasons, kept as they are today. A reason that
+    names a search or a basket keeps its id, so that each reader reads the
+    name only if they may (`selections.disclosure`)."""
     from django.db import transaction
     from django.utils import timezone
     from django.utils.formats import date_format
 
     from .models import Snapshot, SnapshotRow
 
-    rows = basket_rows(basket)
+    rows = basket_rows(basket, Disclosure(None))
     label = label or _("%(basket)s on %(date)s") % {
         "basket": basket,
         "date": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
@@ -343,7 +374,7 @@ def freeze(basket, user, label: str = ""):
                     phone=row.phone or "",
                     mobile=row.mobile or "",
                     address="\n".join(row.address_lines),
-                    reasons=" ; ".join(row.reasons),
+                    reasons=[frozen_reason(reason.label, reason.source) for reason in row.why],
                 )
             )
             if len(batch) == 2000:

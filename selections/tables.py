@@ -17,6 +17,7 @@ from . import resolution
 from .resolution import ORGANISATION, PERSONAL, POSITION
 
 PER_PAGE = 50
+MAX_PER_PAGE = 200  # a larger page size asked for in the URL is this one
 NOWRAP = {"style": "white-space: nowrap"}
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
-from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
@@ -24,9 +24,18 @@ from wagtail.log_actions import log
 from .. import resolution
 from ..columns import export_cells
 from ..criteria import CriteriaError
+from ..disclosure import SEARCH, Disclosure, read_frozen_reason, step_source
 from ..exports import csv_chunks, write_xlsx
-from ..forms import AddRowsForm, BasketForm, BasketShareForm, ExportForm, RemoveRowsForm
+from ..forms import (
+    AddRowsForm,
+    BasketForm,
+    BasketShareForm,
+    ExportForm,
+    RemoveRowsForm,
+    SnapshotForm,
+)
 from ..models import Basket
+from ..panels import StepsInlinePanel
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .common import (
     NewObjectTitleMixin,
@@ -65,15 +74,25 @@ def campaign_url(basket) -> str | None:
         return None
 
 
-def describe_steps(basket) -> list[dict]:
+def describe_steps(basket, disclosure: Disclosure) -> list[dict]:
+    """The basket's composition as `disclosure`'s reader may read it: a source
+    they may not see is neither named nor linked."""
     steps = []
     for step in basket.steps.select_related("search", "included_basket"):
-        source = step.search or step.included_basket
-        if step.search_id:
-            url = reverse("selections_searches:results", args=(step.search_id,))
-        else:
-            url = reverse("selections_baskets:basket", args=(step.included_basket_id,))
-        steps.append({"operation": step.get_operation_display(), "source": source, "url": url})
+        kind, pk, name = step_source(step)
+        url = None
+        if disclosure.may_read(kind, pk):
+            if kind == SEARCH:
+                url = reverse("selections_searches:results", args=(pk,))
+            else:
+                url = reverse("selections_baskets:basket", args=(pk,))
+        steps.append(
+            {
+                "operation": step.get_operation_display(),
+                "source": disclosure.name(kind, pk, name),
+                "url": url,
+            }
+        )
     return steps
 
 
@@ -81,7 +100,7 @@ basket_panels = ObjectList(
     [
         FieldPanel("name"),
         FieldPanel("description"),
-        InlinePanel(
+        StepsInlinePanel(
             "steps",
             heading=gettext_lazy("Saved searches combined, in this order"),
             label=gettext_lazy("Step"),
@@ -171,6 +190,7 @@ class BasketView(SelectionPage):
         context = super().get_context_data(**kwargs)
         basket = self.basket
         can_edit = basket.can_edit(self.request.user)
+        disclosure = Disclosure(self.request.user)
         entries = basket.entries.select_related(
             "person",
             "position__person",
@@ -181,14 +201,14 @@ class BasketView(SelectionPage):
         context.update(
             basket=basket,
             can_edit=can_edit,
-            steps=describe_steps(basket),
+            steps=describe_steps(basket, disclosure),
             entries=entries[:ENTRIES_SHOWN],
             entry_count=entries.count(),
             snapshots=basket.snapshots.select_related("created_by")[:10],
             campaign_url=campaign_url(basket),
         )
         try:
-            rows = resolution.basket_rows(basket)
+            rows = resolution.basket_rows(basket, disclosure)
         except CriteriaError as error:
             context["basket_errors"] = error.messages
             return context
@@ -223,7 +243,7 @@ class ExportView(SelectionPage):
         form = ExportForm(request.GET or None)
         if form.is_bound and form.is_valid():
             try:
-                rows = resolution.basket_rows(self.basket)
+                rows = resolution.basket_rows(self.basket, Disclosure(request.user))
             except CriteriaError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -341,8 +361,14 @@ def freeze(request, pk):
     basket = owned_basket(request, pk)
     if not request.user.has_perm("selections.add_snapshot"):
         raise PermissionDenied
+    form = SnapshotForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, _("Snapshot not kept: %(error)s") % {"error": message})
+        return redirect("selections_baskets:basket", basket.pk)
     try:
-        snapshot = resolution.freeze(basket, request.user, request.POST.get("label", "").strip())
+        snapshot = resolution.freeze(basket, request.user, form.cleaned_data["label"])
     except CriteriaError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -374,7 +400,14 @@ def snapshot_csv(request, pk, snapshot_pk):
         _("Address"),
         _("Why it is there"),
     ]
-    rows = snapshot.rows.values_list(*fields).iterator(chunk_size=2000)
+    disclosure = Disclosure(request.user)
+    rows = (
+        [
+            *values[:-1],
+            " ; ".join(read_frozen_reason(reason, disclosure) for reason in values[-1] or []),
+        ]
+        for values in snapshot.rows.values_list(*fields).iterator(chunk_size=2000)
+    )
     log(basket, "selections.export", user=request.user)
     response = StreamingHttpResponse(
         csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"

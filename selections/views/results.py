@@ -1,12 +1,26 @@
 """The results table of a search or a basket, as a request asks for it:
 chosen columns (`columns`), order (`sort`) and page (`p`)."""
 
+from django.core.paginator import EmptyPage
 from django_tables2 import RequestConfig
 
-from ..tables import OPTIONAL_COLUMNS, PER_PAGE, RowsTable, chosen_columns
+from ..tables import MAX_PER_PAGE, OPTIONAL_COLUMNS, PER_PAGE, RowsTable, chosen_columns
+
+
+def _number(value, default: int, maximum: int) -> int:
+    """A page number or size from the query string: `default` unless it is a
+    plain number from 1 to `maximum` (larger ones are `maximum`)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
+        return default
+    if len(value.lstrip("0")) > len(str(maximum)):
+        return maximum
+    return min(int(value), maximum)
 
 
 def results_table(request, rows, *, selectable=False) -> RowsTable:
+    """The table asked for; whatever `p` and `per_page` say, a page of it
+    (a page past the last is the last)."""
     table = RowsTable(
         rows,
         columns=chosen_columns(request.GET.getlist("columns")),
@@ -16,7 +30,13 @@ def results_table(request, rows, *, selectable=False) -> RowsTable:
         page_field="p",
         empty_text="",
     )
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(request, paginate=False).configure(table)
+    per_page = _number(request.GET.get("per_page"), PER_PAGE, MAX_PER_PAGE)
+    number = _number(request.GET.get("p"), 1, 2**62)
+    try:
+        table.paginate(page=number, per_page=per_page)
+    except EmptyPage:
+        table.paginate(page=table.paginator.num_pages, per_page=per_page)
     return table
 
 

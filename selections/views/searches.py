@@ -305,7 +305,7 @@ def organisations(request):
         can_use_searches(request.user) and request.user.has_perm("directory.view_organisation")
     ):
         raise PermissionDenied
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:100]
     if len(query) < 2:
         return JsonResponse({"results": []})
     matches = Matches(Organisation.objects.order_by("name_key", "pk"), query, 1000)

@@ -6,6 +6,7 @@ import pytest
 from directory.models import Consent
 from selections import resolution
 from selections.criteria import CriteriaError, compile_rows, parse
+from selections.disclosure import Disclosure
 from selections.models import Basket, BasketEntry, BasketStep, SavedSearch
 from selections.recipients import (
     BY_COORDINATE,
@@ -160,7 +161,7 @@ def basket_of(owner, *steps, name="Panier"):
 
 
 def shown(basket):
-    rows = resolution.basket_rows(basket)
+    rows = resolution.basket_rows(basket, Disclosure(None))
     out = set()
     for row in resolution.page(rows, 0, 100):
         out.add(
@@ -213,7 +214,7 @@ def test_hand_made_additions_and_removals_and_the_removal_wins(town, owner):
         "Bruno @ Théâtre de Lyon",
         "Denis (personal)",
     }
-    rows = resolution.basket_rows(basket)
+    rows = resolution.basket_rows(basket, Disclosure(None))
     why = {row.key: row.reasons for row in resolution.page(rows, 0, 10)}
     assert why[f"personal-{town.denis.pk}"] == ["ajouté à la main"]
     assert why[f"position-{town.positions.alice_director.pk}"] == ["recherche « Directeurs »"]
@@ -224,7 +225,7 @@ def test_a_basket_that_includes_itself_through_another_is_refused(town, owner):
     second = basket_of(owner, ("union", first), name="Second")
     BasketStep.objects.create(basket=first, operation="union", included_basket=second)
     with pytest.raises(CriteriaError) as error:
-        resolution.basket_rows(first)
+        resolution.basket_rows(first, Disclosure(None))
     assert "Premier" in str(error.value)
 
 
@@ -253,7 +254,7 @@ def test_a_search_pointing_at_a_deleted_interest_centre_says_so(town, owner):
     basket = basket_of(owner, ("union", search))
     centre.delete()
     with pytest.raises(CriteriaError) as error:
-        resolution.basket_rows(basket)
+        resolution.basket_rows(basket, Disclosure(None))
     assert "n'existe plus" in str(error.value) or "no longer exists" in str(error.value)
 
 
@@ -264,7 +265,7 @@ def test_organisation_rows_in_a_basket_reach_generic_coordinates(town, owner):
         group("all", rule("organisation.region", "in", ["44"])),
         "organisations",
     )
-    rows = resolution.basket_rows(basket_of(owner, ("union", venues)))
+    rows = resolution.basket_rows(basket_of(owner, ("union", venues)), Disclosure(owner))
     assert reached(rows) == {"contact@theatre-metz.fr", "bonjour@scene-nancy.fr"}
     assert found(group("all", rule("organisation.region", "in", ["44"])), "organisations") == {
         "Théâtre de Metz",

@@ -644,7 +644,8 @@ def test_unsharing_cuts_a_colleague_off_even_inside_his_basket(town, marie, paul
 
     search.shared_with_users.clear()
     page = browser.get(reverse("selections_baskets:basket", args=(his.pk,)))
-    assert "n’est plus partagé avec le propriétaire de ce panier" in page.content.decode()
+    assert "n’est plus partagée avec le propriétaire de ce panier" in page.content.decode()
+    assert "Directeurs Grand Est" not in page.content.decode()
     assert "table" not in page.context
     export = browser.get(
         reverse("selections_baskets:export", args=(his.pk,)), {"format": "csv", "columns": ["name"]}
