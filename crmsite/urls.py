@@ -5,7 +5,8 @@ images, documents, collections, workflows, sites, link choosers, page
 reports) that this product does not use. They are answered with a plain 404
 before Wagtail sees them (`UNUSED_ADMIN_URLS`), while their names stay
 reversible for Wagtail's own templates. The site-history report is our
-subclass, which escapes spreadsheet formulae in its exports.
+subclass, which escapes spreadsheet formulae in its exports, and bulk actions
+pass through `crmsite.views.bulk`, which checks ids and permissions first.
 """
 
 from django.conf import settings
@@ -17,11 +18,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 
 from .health import healthz
+from .views.bulk import bulk_action
 from .views.site_history import SiteHistoryView
 
 UNUSED_ADMIN_URLS = (
     r"api",
     r"block-preview",
+    r"bulk/(wagtailcore|wagtaildocs|wagtailimages)",
     r"choose-(page|external-link|email-link|phone-link|anchor-link)",
     r"collections",
     r"documents",
@@ -52,6 +55,11 @@ urlpatterns = [
         "admin/reports/site-history/results/",
         never_cache(require_admin_access(SiteHistoryView.as_view(results_only=True))),
         name="crm_site_history_results",
+    ),
+    path(
+        "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/",
+        never_cache(require_admin_access(bulk_action)),
+        name="crm_bulk_action",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),

@@ -1,0 +1,434 @@
+"""Every URL of the site, as every role, by GET and POST.
+
+The URL patterns are read from Django's resolver, so a URL added later is
+tried here without anyone remembering to: until `EXPECTED` states who may
+reach it, its test fails. Each pattern is filled with real ids of a small
+world (`world`), where another staff member owns private selections, and
+requested as an anonymous visitor, a client, a staff member who does not own
+the objects, their owner and an administrator. It checks that:
+
+* anonymous visitors are sent to the login page (but for public URLs);
+* clients reach only their pages; staff reach no administrator's page;
+* nobody gets a 500;
+* nobody but the owner (and those it is shared with) gets a 200 on a private
+  selection, administrators included;
+* no body shown to a client names a contact, and none shown to a non-owner
+  names another's private selection.
+"""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
+from wagtail.admin.models import EditingSession
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
+from wagtail.log_actions import log
+
+from crmsite.roles import STAFF
+from crmsite.urls import not_used_here
+from directory.models import Comment
+from selections.models import Basket, BasketEntry, BasketStep, SavedSearch, Snapshot
+from tests import factories
+
+# Who may reach a URL, by URL name (or route, for unnamed patterns):
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed in"  # every signed-in user, clients included
+STAFF_ONLY = "staff"  # staff and administrators
+ADMIN_ONLY = "administrators"  # administrators only
+PRIVATE = "owner"  # the owner of a private selection (and those it is shared with)
+GONE = "gone"  # a CMS URL this product does not use: 404 for everyone
+
+DIRECTORY_MODELS = ("organisation", "person", "interestcentre", "organisationkind", "function")
+REFERENCE_LISTS = ("interestcentre", "organisationkind", "function")
+
+
+def _snippet_expectations():
+    expected = {}
+    for model in DIRECTORY_MODELS:
+        edited_by = ADMIN_ONLY if model in REFERENCE_LISTS else STAFF_ONLY
+        namespace = f"wagtailsnippets_directory_{model}"
+        for view in ("list", "list_results", "inspect", "history", "history_results", "usage"):
+            expected[f"{namespace}:{view}"] = STAFF_ONLY
+        for view in ("add", "edit", "delete"):
+            expected[f"{namespace}:{view}"] = edited_by
+        choosers = f"wagtailsnippetchoosers_directory_{model}"
+        for view in ("choose", "choose_results", "chosen", "chosen_multiple"):
+            expected[f"{choosers}:{view}"] = STAFF_ONLY
+        expected[f"{choosers}:create"] = edited_by
+    return expected
+
+
+EXPECTED = {
+    "healthz": PUBLIC,
+    "wagtailadmin_login": PUBLIC,
+    "wagtailadmin_password_reset": PUBLIC,
+    "wagtailadmin_password_reset_done": PUBLIC,
+    "wagtailadmin_password_reset_confirm": PUBLIC,
+    "wagtailadmin_password_reset_complete": PUBLIC,
+    "wagtailadmin_javascript_catalog": PUBLIC,
+    "wagtailadmin_sprite": PUBLIC,
+    "wagtailadmin_home": SIGNED_IN,
+    "wagtailadmin_account": SIGNED_IN,
+    "wagtailadmin_logout": SIGNED_IN,
+    "wagtailadmin_dismissibles": SIGNED_IN,
+    "wagtailadmin_error_test": GONE,
+    "wagtailadmin_tag_autocomplete": GONE,
+    "wagtailadmin_tag_model_autocomplete": GONE,
+    "wagtailadmin_block_preview": GONE,
+    # Answered by `crm_bulk_action`, declared in its place, before it.
+    "wagtail_bulk_action": GONE,
+    "wagtailadmin_editing_sessions:ping": STAFF_ONLY,
+    "wagtailadmin_editing_sessions:release": STAFF_ONLY,
+    "crm_site_history": STAFF_ONLY,
+    "crm_site_history_results": STAFF_ONLY,
+    "wagtailadmin_reports:site_history": STAFF_ONLY,
+    "wagtailadmin_reports:site_history_results": STAFF_ONLY,
+    "wagtailsnippets:index": STAFF_ONLY,
+    "directory_search": STAFF_ONLY,
+    "directory_comments:add": STAFF_ONLY,
+    "directory_comments:edit": STAFF_ONLY,
+    "directory_comments:delete": STAFF_ONLY,
+    **_snippet_expectations(),
+    **{
+        f"lockouts:{view}": ADMIN_ONLY
+        for view in ("index", "index_results", "add", "edit", "delete", "history")
+    },
+    "lockouts:history_results": ADMIN_ONLY,
+    "lockouts:usage": ADMIN_ONLY,
+    **{
+        f"selections_{kind}:{view}": STAFF_ONLY
+        for kind in ("searches", "baskets")
+        for view in ("index", "index_results", "add", "shared", "shared_results")
+    },
+    "selections_searches:count": STAFF_ONLY,
+    "selections_searches:organisations": STAFF_ONLY,
+    "selections_searches:help": STAFF_ONLY,
+    "selections_baskets:add_rows": STAFF_ONLY,
+    **{
+        f"selections_searches:{view}": PRIVATE
+        for view in (
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "usage",
+            "results",
+            "share",
+            "copy",
+        )
+    },
+    **{
+        f"selections_baskets:{view}": PRIVATE
+        for view in (
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "usage",
+            "basket",
+            "share",
+            "export",
+            "remove_rows",
+            "cancel_entry",
+            "freeze",
+            "snapshot",
+        )
+    },
+    **{
+        f"wagtailusers_users:{view}": ADMIN_ONLY
+        for view in (
+            "index",
+            "index_results",
+            "add",
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "usage",
+            "copy",
+        )
+    },
+    **{
+        f"wagtailusers_groups:{view}": ADMIN_ONLY
+        for view in (
+            "index",
+            "index_results",
+            "add",
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "usage",
+        )
+    },
+    # Wagtail's catch-all: an unknown admin URL answers 404.
+    "admin/^.*/$": STAFF_ONLY,
+}
+
+# Bulk actions, by app label and model name.
+BULK_EXPECTED = {
+    ("directory", model): STAFF_ONLY if model not in REFERENCE_LISTS else ADMIN_ONLY
+    for model in DIRECTORY_MODELS
+}
+BULK_EXPECTED[("crmsite", "user")] = ADMIN_ONLY
+
+# URLs whose page lists the owner's selections to an administrator on purpose:
+# deleting a user says which of their searches and baskets go with them.
+SHOWS_OWNERS_SELECTIONS_TO_ADMINISTRATORS = {"wagtailusers_users:delete", "bulk crmsite user"}
+
+
+def _patterns(patterns=None, prefix="", namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                name = route
+            yield name, route
+
+
+def _cases():
+    seen = set()
+    for name, route in _patterns():
+        if route.startswith("^static/") or route == "" or (name, route) in seen:
+            continue
+        seen.add((name, route))
+        if name == "crm_bulk_action":
+            bulk_action_registry._scan_for_bulk_actions()
+            for app_label, models in bulk_action_registry.actions.items():
+                for model_name, actions in models.items():
+                    for action in actions:
+                        yield pytest.param(
+                            f"bulk {app_label} {model_name}",
+                            f"admin/bulk/{app_label}/{model_name}/{action}/",
+                            id=f"bulk-{app_label}-{model_name}-{action}",
+                        )
+            continue
+        yield pytest.param(name, route, id=route)
+
+
+SECRET_CONTACT = "Quetzal"  # every contact of the world bears it
+PRIVATE_SELECTION = "Zorglub"  # every private selection of the owner bears it
+
+
+@pytest.fixture
+def world(admin_user, staff_user, other_staff_user, client_user):
+    kind = factories.OrganisationKindFactory(name="Genre Quetzal")
+    function = factories.FunctionFactory(name="Fonction Quetzal")
+    centre = factories.InterestCentreFactory(name="Centre Quetzal")
+    organisation = factories.OrganisationFactory(name="Theatre Quetzal", kind=kind)
+    organisation.interest_centres.add(centre)
+    person = factories.PersonFactory(first_name="Ysolde", last_name="Quetzal")
+    position = factories.PositionFactory(
+        person=person, organisation=organisation, function=function
+    )
+    comment = Comment.objects.create(
+        organisation=organisation, author=staff_user, body="Commentaire Quetzal"
+    )
+    criteria = {
+        "match": "all",
+        "rules": [{"field": "position.function", "operator": "in", "value": [function.pk]}],
+    }
+    search = SavedSearch.objects.create(
+        owner=staff_user, name="Recherche Zorglub", criteria=criteria
+    )
+    basket = Basket.objects.create(owner=staff_user, name="Panier Zorglub")
+    BasketStep.objects.create(basket=basket, search=search, operation="union")
+    entry = BasketEntry.objects.create(basket=basket, action="add", person=person)
+    snapshot = Snapshot.objects.create(basket=basket, label="Instantane Zorglub", row_count=0)
+    for selection in (search, basket):
+        log(selection, "wagtail.create", user=staff_user)
+    log(organisation, "wagtail.create", user=staff_user)
+    attempt = AccessAttempt.objects.create(
+        username="marie", ip_address="203.0.113.7", failures_since_start=3, user_agent="x"
+    )
+    session = EditingSession.objects.create(
+        user=staff_user,
+        content_type=ContentType.objects.get_for_model(organisation),
+        object_id=str(organisation.pk),
+        last_seen_at=timezone.now(),
+    )
+    return SimpleNamespace(
+        organisation=organisation,
+        person=person,
+        position=position,
+        interestcentre=centre,
+        organisationkind=kind,
+        function=function,
+        comment=comment,
+        search=search,
+        basket=basket,
+        entry=entry,
+        snapshot=snapshot,
+        attempt=attempt,
+        session=session,
+        owner=staff_user,
+        staff_group=Group.objects.get(name=STAFF),
+    )
+
+
+def _object_for(name, world):
+    """The object whose id fills the URL `name`."""
+    namespace = name.split(":")[0]
+    for model in DIRECTORY_MODELS:
+        if namespace in (
+            f"wagtailsnippets_directory_{model}",
+            f"wagtailsnippetchoosers_directory_{model}",
+            f"bulk directory {model}",
+        ):
+            return getattr(world, model)
+    return {
+        "directory_comments": world.comment,
+        "lockouts": world.attempt,
+        "selections_searches": world.search,
+        "selections_baskets": world.basket,
+        "wagtailusers_users": world.owner,
+        "bulk crmsite user": world.owner,
+        "wagtailusers_groups": world.staff_group,
+        "wagtailadmin_editing_sessions": world.session,
+    }.get(namespace)
+
+
+def _fill(name, route, world, hostile=None):
+    """The route with each parameter replaced by a real value (or `hostile`)."""
+    target = _object_for(name, world)
+
+    def value_for(parameter):
+        if hostile is not None:
+            return hostile
+        values = {
+            "target_type": "organisation",
+            "entry_pk": world.entry.pk,
+            "snapshot_pk": world.snapshot.pk,
+            "session_id": world.session.pk,
+            "app_label": "directory",
+            "model_name": "organisation",
+            "object_id": world.organisation.pk,
+            "uidb64": "MQ",
+            "token": "set-password",
+        }
+        if parameter in values:
+            return str(values[parameter])
+        if parameter == "pk" and target is not None:
+            return str(target.pk)
+        return "1"
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value_for(m.group(1)), route)
+    path = path.replace("^", "").replace("$", "").replace(".*/", "no-such-section/")
+    if name.startswith("bulk "):
+        real = target.pk if target is not None else 1
+        path += f"?id={real if hostile is None else hostile}"
+    return "/" + path
+
+
+def _browser(user=None):
+    browser = Client(raise_request_exception=False)
+    if user is not None:
+        browser.force_login(user)
+    return browser
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+REFUSED = {403, 404, 405}
+
+
+@pytest.mark.parametrize(("name", "route"), list(_cases()))
+def test_every_url_answers_each_role_as_stated(
+    name, route, world, admin_user, staff_user, other_staff_user, client_user
+):
+    if route.startswith("^admin/(api|"):
+        pytest.skip("the pattern that answers the unused CMS URLs; tried through them")
+    url = _fill(name, route, world)
+    if resolve(url.split("?")[0]).func is not_used_here:
+        expected = GONE
+    elif name.startswith("bulk "):
+        expected = BULK_EXPECTED.get(tuple(name.split()[1:]))
+    else:
+        expected = EXPECTED.get(name)
+    assert expected is not None, (
+        f"{route} ({name}) has no stated expectation: add it to EXPECTED, saying which "
+        "roles may reach it"
+    )
+    roles = [
+        ("anonymous", None),
+        ("client", client_user),
+        ("staff non-owner", other_staff_user),
+        ("owner", staff_user),
+        ("administrator", admin_user),
+    ]
+    for role, user in roles:
+        browser = _browser(user)
+        for method in ("get", "post"):
+            response = getattr(browser, method)(url)
+            code = response.status_code
+            where = f"{method.upper()} {url} as {role}: {code}"
+            assert code < 500 or (name == "healthz" and code == 503), where
+            body = _body(response)
+
+            if expected == GONE:
+                assert code in ({302, 404} if role == "anonymous" else REFUSED), where
+                continue
+            if role == "anonymous":
+                if expected == PUBLIC:
+                    continue
+                assert code == 302, where
+                assert response["Location"].startswith("/admin/login/"), where
+                assert SECRET_CONTACT not in body and PRIVATE_SELECTION not in body, where
+                continue
+            if role == "client":
+                if expected not in (PUBLIC, SIGNED_IN):
+                    assert code in REFUSED, where
+                assert SECRET_CONTACT not in body, where
+                assert PRIVATE_SELECTION not in body, where
+                continue
+            if role == "staff non-owner":
+                if expected in (ADMIN_ONLY, PRIVATE):
+                    assert code in REFUSED, where
+                assert PRIVATE_SELECTION not in body, where
+                continue
+            if role == "administrator":
+                if expected == PRIVATE:
+                    assert code != 200, where
+                if name not in SHOWS_OWNERS_SELECTIONS_TO_ADMINISTRATORS:
+                    assert PRIVATE_SELECTION not in body, where
+                continue
+            # The owner: a staff member.
+            if expected == ADMIN_ONLY:
+                assert code in REFUSED, where
+            elif method == "get" and name in ("wagtailadmin_logout",):
+                continue
+
+
+HOSTILE_IDS = ("abc", "99999999999999999999", "-1", "0")
+
+
+@pytest.mark.parametrize(("name", "route"), list(_cases()))
+def test_every_url_refuses_ids_that_are_not_ids_without_a_500(
+    name, route, world, admin_user, staff_user
+):
+    if "<" not in route and not name.startswith("bulk "):
+        pytest.skip("no parameter to fill")
+    for hostile in HOSTILE_IDS:
+        url = _fill(name, route, world, hostile=hostile)
+        for role, user in (("owner", staff_user), ("administrator", admin_user)):
+            browser = _browser(user)
+            for method in ("get", "post"):
+                code = getattr(browser, method)(url).status_code
+                assert code < 500, f"{method.upper()} {url} as {role}: {code}"
