@@ -8,15 +8,28 @@
 * `LastAdministratorMiddleware`: turns the model layer's refusal to remove the
   last administrator (from any admin path, bulk actions included) into a
   message and a redirect back, with nothing changed.
+* `HostileInputMiddleware`: refuses, with a translated 400 page, any request
+  that carries a NUL character (PostgreSQL cannot store or compare one) in its
+  path, its query string, its form fields (names and values) or the names of
+  its uploaded files: once, here, rather than in every form and search. It
+  also answers 404 to Wagtail's editing-sessions URLs when their ids cannot
+  be ids, which Wagtail would hand to the database as they are.
 """
 
+from django.apps import apps
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override
+
+from directory.ids import is_record_id
 
 from .roles import LastAdministratorError, RoleGroupProtectedError, is_client
 
@@ -116,3 +129,80 @@ class LastAdministratorMiddleware:
         ):
             back = reverse("wagtailadmin_home")
         return redirect(back)
+
+
+NUL = "\x00"
+EDITING_SESSION_URLS = {
+    "wagtailadmin_editing_sessions:ping",
+    "wagtailadmin_editing_sessions:release",
+}
+
+
+def carries_nul(request) -> bool:
+    if NUL in request.path or NUL in request.META.get("QUERY_STRING", ""):
+        return True
+    fields = [request.GET]
+    if request.method == "POST":
+        fields.append(request.POST)
+    for data in fields:
+        for name, values in data.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return True
+    if request.method == "POST":
+        for name, files in request.FILES.lists():
+            if NUL in name or any(NUL in (upload.name or "") for upload in files):
+                return True
+    return False
+
+
+def _preferred_language(request) -> str:
+    """The user's language, as Wagtail's views would speak it (French by default)."""
+    user = getattr(request, "user", None)
+    profile = getattr(user, "wagtail_userprofile", None) if user and user.is_authenticated else None
+    return (profile and profile.get_preferred_language()) or get_language()
+
+
+class HostileInputMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if carries_nul(request):
+            return self.refuse_nul(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse_nul(request):
+        with override(_preferred_language(request)):
+            html = render_to_string(
+                "400.html",
+                {
+                    "message": gettext(
+                        "The request contains a null character, which is not accepted. "
+                        "Remove it and try again."
+                    )
+                },
+                request,
+            )
+        return HttpResponseBadRequest(html)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        in_editing_session = match is not None and match.view_name in EDITING_SESSION_URLS
+        if in_editing_session and not editing_session_ids_are_ids(view_kwargs):
+            raise Http404
+        return None
+
+
+def editing_session_ids_are_ids(kwargs) -> bool:
+    if not is_record_id(kwargs.get("session_id")):
+        return False
+    if "object_id" not in kwargs:
+        return True
+    try:
+        model = apps.get_model(kwargs["app_label"], kwargs["model_name"])
+    except (LookupError, ValueError):
+        return False
+    if isinstance(model._meta.pk, models.IntegerField):
+        return is_record_id(unquote(kwargs["object_id"]))
+    return True

@@ -3,13 +3,22 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .duplicates import likely_organisations, likely_people
-from .models import Comment
+from .models import Comment, InterestCentre
 
 
 class ColourInput(forms.TextInput):
     """The browser's colour picker; the value is still validated as #rrggbb."""
 
     input_type = "color"
+
+
+class InterestCentreCreationForm(forms.ModelForm):
+    """A new interest centre from a chooser: its name and its chip's colour."""
+
+    class Meta:
+        model = InterestCentre
+        fields = ["name", "colour"]
+        widgets = {"colour": ColourInput}
 
 
 class LikelyDuplicateCheckForm(WagtailAdminModelForm):

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "crmsite.middleware.ClientAreaMiddleware",
     "crmsite.middleware.AdminPermissionDeniedMiddleware",
     "crmsite.middleware.LastAdministratorMiddleware",
+    "crmsite.middleware.HostileInputMiddleware",
     # Last, as django-axes asks: it turns a lockout into our French page.
     "axes.middleware.AxesMiddleware",
 ]

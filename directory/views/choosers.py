@@ -1,7 +1,13 @@
-"""Choosers of people and organisations, searched like the listings.
+"""Choosers of the directory's records.
 
-The person chooser can create a person without leaving the form it was
-opened from (an organisation's inline positions).
+People and organisations are searched like the listings; the person chooser
+can create a person without leaving the form it was opened from (an
+organisation's inline positions). Interest centres, organisation kinds and
+functions are searched by name, and an administrator can create one from the
+chooser (a name, and a colour for an interest centre).
+
+Wagtail's chosen views hand the ids of their URL to the database as they
+are; here an id that cannot be one (`directory.ids`) answers 404.
 """
 
 from django import forms
@@ -13,9 +19,11 @@ from wagtail.log_actions import log
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
-from ..forms import PersonForm
+from ..forms import InterestCentreCreationForm, PersonForm
+from ..ids import is_record_id
 from ..models import Person
 from ..search import search
+from ..text import fold
 
 
 class DirectorySearchFilterForm(BaseFilterForm):
@@ -50,15 +58,91 @@ class NoCreationView(chooser.SnippetCreateView):
         raise Http404
 
 
-class DirectoryChooserViewSet(SnippetChooserViewSet):
-    """Chooser listing ordered on the folded name and searched with `directory.search`."""
+class LoggedCreateView(chooser.SnippetCreateView):
+    """Creates the record and writes it to the audit log, as the record's form does."""
+
+    def save_form(self, form):
+        with transaction.atomic():
+            record = form.save()
+            log(instance=record, action="wagtail.create", user=self.request.user)
+        return record
+
+
+class ChosenView(chooser.SnippetChosenView):
+    def get(self, request, pk):
+        if not is_record_id(pk):
+            raise Http404
+        return super().get(request, pk)
+
+
+class ChosenMultipleView(chooser.SnippetChosenMultipleView):
+    def get(self, request):
+        if not all(is_record_id(pk) for pk in request.GET.getlist("id")):
+            raise Http404
+        return super().get(request)
+
+
+class RecordChooserViewSet(SnippetChooserViewSet):
+    """What every chooser of the directory shares: ordered on the folded name,
+    and refusing ids that cannot be ids."""
+
+    chosen_view_class = ChosenView
+    chosen_multiple_view_class = ChosenMultipleView
+
+    def get_object_list(self):
+        return self.model.objects.order_by("name_key", "pk")
+
+
+class DirectoryChooserViewSet(RecordChooserViewSet):
+    """Chooser of organisations (and base of people's), searched with `directory.search`."""
 
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
     create_view_class = NoCreationView
 
-    def get_object_list(self):
-        return self.model.objects.order_by("name_key", "pk")
+
+class NameSearchFilterForm(BaseFilterForm):
+    q = forms.CharField(label=_("Search term"), required=False)
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = fold(self.cleaned_data.get("q") or "")
+        if query:
+            objects = objects.filter(name_key__contains=query)
+            self.is_searching = True
+            self.search_query = self.cleaned_data["q"]
+        return objects
+
+
+class ListChooseView(chooser.ChooseView):
+    filter_form_class = NameSearchFilterForm
+
+
+class ListChooseResultsView(chooser.ChooseResultsView):
+    filter_form_class = NameSearchFilterForm
+
+
+class ListChooserViewSet(RecordChooserViewSet):
+    """Chooser of an administrator-managed list (organisation kinds, functions),
+    whose "New" tab creates an entry by its name."""
+
+    choose_view_class = ListChooseView
+    choose_results_view_class = ListChooseResultsView
+    create_view_class = LoggedCreateView
+    form_fields = ["name"]
+
+
+class OrganisationKindChooserViewSet(ListChooserViewSet):
+    creation_tab_label = _("New organisation kind")
+
+
+class FunctionChooserViewSet(ListChooserViewSet):
+    creation_tab_label = _("New function")
+
+
+class InterestCentreChooserViewSet(ListChooserViewSet):
+    creation_form_class = InterestCentreCreationForm
+    creation_tab_label = _("New interest centre")
 
 
 class PersonCreationForm(PersonForm):
@@ -70,19 +154,11 @@ class PersonCreationForm(PersonForm):
         fields = ["civility", "first_name", "last_name", "email", "phone", "mobile"]
 
 
-class PersonCreateView(chooser.SnippetCreateView):
-    """Creates the person and writes it to the audit log, as the person form does."""
-
+class PersonCreateView(LoggedCreateView):
     creation_form_template_name = "directory/chooser/person_creation_form.html"
 
-    def save_form(self, form):
-        with transaction.atomic():
-            person = form.save()
-            log(instance=person, action="wagtail.create", user=self.request.user)
-        return person
 
-
-class PersonChosenView(chooser.SnippetChosenView):
+class PersonChosenView(ChosenView):
     """Also answers the "Choose" buttons of the likely duplicates, which the
     chooser modal posts like its creation form."""
 

@@ -2,14 +2,19 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import ColourInput
 from ..models import Function, InterestCentre, OrganisationKind
+from .base import DirectoryViewSet
+from .choosers import (
+    FunctionChooserViewSet,
+    InterestCentreChooserViewSet,
+    OrganisationKindChooserViewSet,
+)
 from .columns import ChipColumn
 
 
-class InterestCentreViewSet(SnippetViewSet):
+class InterestCentreViewSet(DirectoryViewSet):
     model = InterestCentre
     icon = "tag"
     menu_label = _("Interest centres")
@@ -22,9 +27,10 @@ class InterestCentreViewSet(SnippetViewSet):
     ordering = ["name_key"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    chooser_viewset_class = InterestCentreChooserViewSet
 
 
-class NamedListViewSet(SnippetViewSet):
+class NamedListViewSet(DirectoryViewSet):
     add_to_admin_menu = False
     panels = [FieldPanel("name")]
     list_display = ["name"]
@@ -39,6 +45,7 @@ class OrganisationKindViewSet(NamedListViewSet):
     menu_label = _("Organisation kinds")
     menu_name = "organisation_kinds"
     url_prefix = "directory/kinds"
+    chooser_viewset_class = OrganisationKindChooserViewSet
 
 
 class FunctionViewSet(NamedListViewSet):
@@ -47,3 +54,4 @@ class FunctionViewSet(NamedListViewSet):
     menu_label = _("Functions")
     menu_name = "functions"
     url_prefix = "directory/functions"
+    chooser_viewset_class = FunctionChooserViewSet

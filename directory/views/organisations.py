@@ -12,12 +12,13 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
 )
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from ..filters import RecordMultipleChoiceFilter
 from ..forms import OrganisationForm
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
+from .base import DirectoryViewSet
 from .choosers import DirectoryChooserViewSet
 from .columns import ChipsColumn, PlainColumn, StampedTitleColumn
 from .listing import DirectoryIndexView
@@ -46,12 +47,12 @@ def position_panels(chooser_field: str):
 
 
 class OrganisationFilterSet(WagtailFilterSet):
-    kind = django_filters.ModelMultipleChoiceFilter(
+    kind = RecordMultipleChoiceFilter(
         label=_("Kind"),
         queryset=OrganisationKind.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
-    interest_centres = django_filters.ModelMultipleChoiceFilter(
+    interest_centres = RecordMultipleChoiceFilter(
         label=_("Interest centres"),
         queryset=InterestCentre.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -127,7 +128,7 @@ class OrganisationIndexView(RecordTitleMixin, DirectoryIndexView):
         return paginator, page, objects, is_paginated
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(DirectoryViewSet):
     model = Organisation
     icon = "home"
     menu_label = _("Organisations")

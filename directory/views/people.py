@@ -6,13 +6,13 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..forms import PersonForm
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
 from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
+from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
 from .listing import DirectoryIndexView
@@ -93,7 +93,7 @@ def contact_email(person):
     return (position.email if position else "") or person.email
 
 
-class PersonViewSet(SnippetViewSet):
+class PersonViewSet(DirectoryViewSet):
     model = Person
     icon = "user"
     menu_label = _("People")
