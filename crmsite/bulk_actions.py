@@ -1,4 +1,6 @@
-"""User bulk action "Assign role": one role per user, replacing the previous one."""
+"""User bulk actions: "Assign role" (one role per user, replacing the previous
+one), and "Delete", whose confirmation names the searches and baskets that go
+with each user."""
 
 from django import forms
 from django.contrib.auth.models import Group
@@ -6,7 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.users.utils import change_user_perm
+from wagtail.users.views.bulk_actions.delete import DeleteBulkAction
 from wagtail.users.views.bulk_actions.user_bulk_action import UserBulkAction
+
+from selections.owners import selections_owned_by
 
 from .roles import (
     GROUP_FOR_ROLE,
@@ -15,7 +20,9 @@ from .roles import (
     ROLE_GROUPS,
     active_administrator_ids,
     ensure_administrators_remain,
+    translated_guard_errors,
 )
+from .views.users import describe_colleague_baskets, describe_owned
 
 
 class RoleForm(forms.Form):
@@ -41,12 +48,14 @@ class AssignRoleBulkAction(UserBulkAction):
         if role not in GROUP_FOR_ROLE:
             return 0, 0
         users = list(objects)
-        if role != ROLE_ADMINISTRATOR:
-            administrators = active_administrator_ids()
-            ensure_administrators_remain([u.pk for u in users if u.pk in administrators])
         wanted = Group.objects.get(name=GROUP_FOR_ROLE[role])
         others = list(Group.objects.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk))
-        with transaction.atomic():
+        with translated_guard_errors(), transaction.atomic():
+            if role != ROLE_ADMINISTRATOR:
+                # Locks, then counts: see crmsite.roles.lock_administrators.
+                ensure_administrators_remain(
+                    [u.pk for u in users if u.pk in active_administrator_ids()]
+                )
             wanted.user_set.add(*users)
             for group in others:
                 group.user_set.remove(*users)
@@ -59,3 +68,24 @@ class AssignRoleBulkAction(UserBulkAction):
             "%(count)d users now have the role %(role)s.",
             num_parent_objects,
         ) % {"count": num_parent_objects, "role": role}
+
+
+class DeleteUsersBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete; its confirmation lists, under each user, the
+    searches and baskets deleted with them. The deletion itself is the
+    model layer's (`crmsite.models.UserQuerySet.delete`)."""
+
+    template_name = "crmsite/users/confirm_bulk_delete.html"
+
+    def object_context(self, obj):
+        return {
+            **super().object_context(obj),
+            "owned_selections": describe_owned(selections_owned_by(obj)),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        users = [item["item"] for item in context["items"]]
+        owned = selections_owned_by(users)
+        context["colleague_baskets"] = describe_colleague_baskets(owned.colleague_baskets)
+        return context

@@ -2,33 +2,78 @@
 
 The last-administrator rule is enforced here, in the model layer, so that the
 admin forms, the bulk actions, the shell and the API all obey it:
-`User.delete()`, `User.save()` (deactivation), queryset `delete()` and
-`update(is_active=False)`, and group removals (see `crmsite.signals`).
+`User.delete()`, `User.save()` (deactivation), queryset `delete()`,
+`update()` and `bulk_update()` touching `is_active`, and group removals (see
+`crmsite.signals`). Each check runs in the transaction of the change, after
+taking the lock of `crmsite.roles.lock_administrators`; database triggers
+(`crmsite.roles.guard_sql`) refuse what reaches the database by other paths,
+and their refusal becomes `LastAdministratorError` here.
+
+Deleting a user deletes their saved searches and baskets, and the steps of
+colleagues' baskets that use them (`selections.owners`).
 """
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from directory.phones import PhoneNumberField
 
-from .roles import ensure_administrators_remain
+from .roles import (
+    LastAdministratorError,
+    active_administrator_ids,
+    ensure_administrators_remain,
+    lock_administrators,
+    translated_guard_errors,
+)
+
+
+def _delete_selections_of(user_ids, using):
+    from selections.owners import delete_selections_of
+
+    delete_selections_of(user_ids, using=using)
 
 
 class UserQuerySet(models.QuerySet):
     def delete(self):
-        ensure_administrators_remain(self.values_list("pk", flat=True), using=self.db)
-        return super().delete()
+        with translated_guard_errors(), transaction.atomic(using=self.db):
+            lock_administrators(self.db)
+            ids = list(self.values_list("pk", flat=True))
+            ensure_administrators_remain(ids, using=self.db)
+            _delete_selections_of(ids, using=self.db)
+            return super().delete()
 
     delete.alters_data = True
     delete.queryset_only = True
 
     def update(self, **kwargs):
-        if "is_active" in kwargs and not kwargs["is_active"]:
-            ensure_administrators_remain(self.values_list("pk", flat=True), using=self.db)
-        return super().update(**kwargs)
+        if "is_active" not in kwargs or kwargs["is_active"] is True:
+            return super().update(**kwargs)
+        # Any other value may deactivate someone: a literal, an expression
+        # (`Value(False)`, `F(...)`, `Case(...)`). Check what it leaves.
+        return self._keeping_an_administrator(lambda: super(UserQuerySet, self).update(**kwargs))
 
     update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if "is_active" not in fields:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        return self._keeping_an_administrator(
+            lambda: super(UserQuerySet, self).bulk_update(objs, fields, batch_size=batch_size)
+        )
+
+    bulk_update.alters_data = True
+
+    def _keeping_an_administrator(self, change):
+        """Run `change`, and undo it when it left no active administrator
+        where there was one."""
+        with translated_guard_errors(), transaction.atomic(using=self.db):
+            lock_administrators(self.db)
+            before = active_administrator_ids(self.db)
+            result = change()
+            if before and not active_administrator_ids(self.db):
+                raise LastAdministratorError()
+            return result
 
 
 class CrmUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -46,22 +91,28 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["last_name", "first_name", "username"]
 
+    def _db_for_write(self, using=None):
+        return using or self._state.db or router.db_for_write(type(self), instance=self)
+
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self.is_active:
+        if self.pk is None or self.is_active:
+            return super().save(*args, **kwargs)
+        using = self._db_for_write(kwargs.get("using"))
+        with translated_guard_errors(), transaction.atomic(using=using):
             was_active = (
-                type(self)
-                ._base_manager.using(kwargs.get("using") or self._state.db or "default")
-                .filter(pk=self.pk, is_active=True)
-                .exists()
+                type(self)._base_manager.using(using).filter(pk=self.pk, is_active=True).exists()
             )
             if was_active:
-                ensure_administrators_remain([self.pk], using=self._state.db or "default")
-        super().save(*args, **kwargs)
+                ensure_administrators_remain([self.pk], using=using)
+            return super().save(*args, **kwargs)
 
     save.alters_data = True
 
     def delete(self, *args, **kwargs):
-        ensure_administrators_remain([self.pk], using=self._state.db or "default")
-        return super().delete(*args, **kwargs)
+        using = self._db_for_write(kwargs.get("using"))
+        with translated_guard_errors(), transaction.atomic(using=using):
+            ensure_administrators_remain([self.pk], using=using)
+            _delete_selections_of([self.pk], using=using)
+            return super().delete(*args, **kwargs)
 
     delete.alters_data = True

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from .bulk_actions import AssignRoleBulkAction
+from .bulk_actions import AssignRoleBulkAction, DeleteUsersBulkAction
 from .roles import is_client
 from .views.lockouts import LockoutViewSet
 
@@ -12,6 +12,7 @@ def register_lockouts():
 
 # Registered after Wagtail's own (order=10), so that it replaces it.
 hooks.register("register_bulk_action", AssignRoleBulkAction, order=10)
+hooks.register("register_bulk_action", DeleteUsersBulkAction, order=10)
 
 
 @hooks.register("construct_main_menu")

@@ -157,7 +157,8 @@ CELERY_TIMEZONE = "Europe/Paris"
 AUTH_USER_MODEL = "crmsite.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the role groups always holding their role's permissions.
+    "crmsite.backends.RoleModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

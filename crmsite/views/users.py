@@ -1,14 +1,71 @@
-"""Wagtail's user screens, with contact details, a role column and our form."""
+"""Wagtail's user screens, with contact details, a role column and our form.
+
+Deleting a user deletes their saved searches and baskets too (the model layer
+does it, see `crmsite.models`); both confirmations, the user's and the bulk
+one (`crmsite.bulk_actions`), say which, and how many colleagues' baskets lose
+their steps on them.
+"""
 
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.users.views import users as wagtail_users
+
+from selections.owners import OwnedSelections, selections_owned_by
 
 from ..forms import CrmUserCreationForm, CrmUserEditForm
 from ..roles import ROLE_CHOICES, role_of
 
 ROLE_LABELS = dict(ROLE_CHOICES)
+NAMES_SHOWN = 20
+
+
+def quoted_names(names: list[str]) -> str:
+    shown = [gettext("“%(name)s”") % {"name": name} for name in names[:NAMES_SHOWN]]
+    text = ", ".join(shown)
+    if len(names) > NAMES_SHOWN:
+        more = len(names) - NAMES_SHOWN
+        text += ngettext(" and %(count)d more", " and %(count)d more", more) % {"count": more}
+    return text
+
+
+def describe_owned(owned: OwnedSelections) -> list[str]:
+    """What goes with the user: their searches and baskets, by name."""
+    lines = []
+    if owned.searches:
+        count = len(owned.searches)
+        lines.append(
+            ngettext(
+                "Their saved search will be deleted: %(names)s.",
+                "Their %(count)d saved searches will be deleted: %(names)s.",
+                count,
+            )
+            % {"count": count, "names": quoted_names(owned.searches)}
+        )
+    if owned.baskets:
+        count = len(owned.baskets)
+        lines.append(
+            ngettext(
+                "Their basket will be deleted: %(names)s.",
+                "Their %(count)d baskets will be deleted: %(names)s.",
+                count,
+            )
+            % {"count": count, "names": quoted_names(owned.baskets)}
+        )
+    return lines
+
+
+def describe_colleague_baskets(count: int) -> str:
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d basket of a colleague uses them: its steps on them will be removed, "
+        "the rest of that basket stays.",
+        "%(count)d baskets of colleagues use them: their steps on them will be removed, "
+        "the rest of those baskets stays.",
+        count,
+    ) % {"count": count}
 
 
 class IndexView(wagtail_users.IndexView):
@@ -28,10 +85,21 @@ class IndexView(wagtail_users.IndexView):
         return super().get_base_queryset().prefetch_related("groups")
 
 
+class DeleteView(wagtail_users.DeleteView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        owned = selections_owned_by(self.object)
+        context["owned_selections"] = describe_owned(owned)
+        context["colleague_baskets"] = describe_colleague_baskets(owned.colleague_baskets)
+        return context
+
+
 class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
+    delete_view_class = DeleteView
     create_template_name = "crmsite/users/create.html"
     edit_template_name = "crmsite/users/edit.html"
+    delete_template_name = "crmsite/users/confirm_delete.html"
 
     def get_form_class(self, for_update=False):
         return CrmUserEditForm if for_update else CrmUserCreationForm
