@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from crmsite.roles import ADMINISTRATORS, STAFF
+from directory.ids import is_record_id
 
 from .columns import DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS
 from .criteria import MAX_JSON_CHARS, TARGETS, CriteriaError, parse
@@ -109,22 +110,13 @@ def staff_users():
     )
 
 
-MAX_ID = 2**63  # ids are 64-bit at most: larger ones overflow SQLite's integers
-
-
-def is_id(value) -> bool:
-    """Is `value` (as posted) a number that can be a row's id?"""
-    text = str(value)
-    return text.isascii() and text.isdigit() and len(text) < 20 and 0 < int(text) < MAX_ID
-
-
 class IdChoicesField(forms.ModelMultipleChoiceField):
     """Choices by id that refuse, as an unknown choice, any value that cannot
     be an id (negative, not a number, past 64 bits) before asking the database."""
 
     def _check_values(self, value):
         for pk in value:
-            if not is_id(pk):
+            if not is_record_id(str(pk)):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -246,12 +238,7 @@ class RowsField(forms.MultipleChoiceField):
 
     def valid_value(self, value):
         kind, _sep, pk = str(value).partition("-")
-        return (
-            kind in ("position", "personal", "organisation")
-            and pk.isascii()
-            and pk.isdigit()
-            and len(pk) < 10
-        )
+        return kind in ("position", "personal", "organisation") and is_record_id(pk)
 
     def validate(self, value):
         super().validate(value)

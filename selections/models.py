@@ -20,6 +20,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 from wagtail.models.audit_log import BaseLogEntry, LogEntryQuerySet, ModelLogEntryManager
 
+from directory.ids import is_record_id
 from directory.models import Organisation, Person, Position
 
 from .criteria import TARGETS, CriteriaError, parse
@@ -132,7 +133,7 @@ def parse_row_keys(row_keys) -> dict[str, set[int]]:
     wanted = {kind: set() for kind in ROW_KINDS}
     for key in row_keys:
         kind, _sep, pk = str(key).partition("-")
-        if kind in wanted and pk.isascii() and pk.isdigit() and len(pk) < 10:
+        if kind in wanted and is_record_id(pk):
             wanted[kind].add(int(pk))
     return {
         kind: set(ROW_MODELS[kind].objects.filter(pk__in=ids).values_list("pk", flat=True))
