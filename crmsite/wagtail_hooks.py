@@ -28,3 +28,11 @@ def shape_the_main_menu(request, menu_items):
 def no_page_panels(request, panels):
     # This workspace has no public pages: drop Wagtail's page-centred panels.
     panels[:] = [p for p in panels if "page" not in getattr(p, "name", "")]
+
+
+@hooks.register("construct_settings_menu")
+def no_cms_settings(request, menu_items):
+    # Sites and workflows belong to Wagtail's pages, which this product has not.
+    menu_items[:] = [
+        item for item in menu_items if item.name not in {"sites", "workflows", "workflow-tasks"}
+    ]
