@@ -172,17 +172,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "wagtailadmin_login"
 LOGIN_REDIRECT_URL = "wagtailadmin_home"
 
-# Login throttling (django-axes): an account is locked from an address after
-# AXES_FAILURE_LIMIT wrong passwords, until an administrator clears it or
-# AXES_COOLOFF_HOURS have passed.
+# Login throttling (django-axes, with crmsite/throttling.py): failed sign-ins
+# lock an account from one address, an address on any accounts, and an
+# account from any address, each at its own threshold (0 turns a lock off),
+# until an administrator clears it or AXES_COOLOFF_HOURS have passed.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 10)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1) or None
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "crmsite.throttling.ThrottlingHandler"
+AXES_LOCKOUT_PARAMETERS = "crmsite.throttling.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "crmsite.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse
+# proxies the X-Forwarded-For entry the outermost one wrote.
+AXES_CLIENT_IP_CALLABLE = "crmsite.throttling.client_address"
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
 # Internationalisation: French first, English on request (per user).
