@@ -69,12 +69,14 @@ MIDDLEWARE = [
 ]
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images come
-# from the workspace itself; inline style attributes are allowed because
-# Wagtail's admin templates use them; no plugin, no framing, forms post here.
+# from the workspace itself, never from another origin; no plugin, no framing,
+# forms post only here. Inline scripts and styles stay allowed: Wagtail 8's
+# widgets (date pickers, choosers, inline panels) write an inline <script>
+# per field, without a nonce, and its templates use style attributes.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
