@@ -5,13 +5,10 @@ from wagtail.admin.search import SearchArea
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
-from .bulk_actions import DirectoryDeleteBulkAction
 from .views import DirectoryViewSetGroup, comments
 from .views.quick_search import QuickSearchView
 
 register_snippet(DirectoryViewSetGroup)
-# After Wagtail's own "delete" (order 0), which it replaces for the directory's records.
-hooks.register("register_bulk_action", DirectoryDeleteBulkAction, order=10)
 
 
 @hooks.register("register_admin_urls")
