@@ -32,7 +32,7 @@ The column (with the other derived columns: folded name, department,
 region) is kept current by every write path: `save()` of the models,
 position saves and deletions, and the models' querysets (`update`,
 `bulk_create`, `delete`), which imports and bulk edits use; the demo loader
-computes the same values itself (tests/directory/test_bulk_load.py).
+computes the same values itself (tests/crmsite/test_bulk_load.py).
 """
 
 import re

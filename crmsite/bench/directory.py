@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from .matches import Matches
-from .models import Organisation, Person, Position
-from .views.listing import SEARCH_COUNT_CAP
+from directory.matches import Matches
+from directory.models import Organisation, Person, Position
+from directory.views.listing import SEARCH_COUNT_CAP
 
 PAGE = 25
 BASELINE_FIELDS = {

@@ -19,15 +19,15 @@ import tracemalloc
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from directory.bench import percentile, summary
 from directory.models import Function, OrganisationKind, Person, Position
+from selections import resolution
+from selections.criteria import compile_rows
+from selections.disclosure import Disclosure
+from selections.exports import csv_chunks, write_xlsx
+from selections.models import Basket, BasketStep, SavedSearch
+from selections.recipients import ORGANISATION, Policy, resolve
 
-from . import resolution
-from .criteria import compile_rows
-from .disclosure import Disclosure
-from .exports import csv_chunks, write_xlsx
-from .models import Basket, BasketStep, SavedSearch
-from .recipients import ORGANISATION, Policy, resolve
+from .directory import percentile, summary
 
 HEADINGS = ["Nom", "Qualité", "E-mail", "Source", "Personne", "Poste", "Organisation"]
 

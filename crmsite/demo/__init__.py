@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 
-from .roles import ADMINISTRATORS, CLIENTS, STAFF
+from ..roles import ADMINISTRATORS, CLIENTS, STAFF
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,19 @@ from operator import itemgetter
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import demo_data
-from .geography import department_for_postcode, region_for_department
-from .models import Function, InterestCentre, Organisation, OrganisationKind, Person, Position
-from .search import without_punctuation as bare
-from .text import fold
+from directory.geography import department_for_postcode, region_for_department
+from directory.models import (
+    Function,
+    InterestCentre,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+)
+from directory.search import without_punctuation as bare
+from directory.text import fold
+
+from . import words as demo_data
 
 ORGANISATIONS_PER_PERSON = 0.1
 # Number of positions a person holds, and how often: 1.2 on average.

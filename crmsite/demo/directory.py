@@ -9,9 +9,10 @@ import random
 
 from django.contrib.auth import get_user_model
 
-from . import demo_data
+from directory.models import Comment, InterestCentre, Organisation
+
+from . import words as demo_data
 from .bulk_load import load_directory
-from .models import Comment, InterestCentre, Organisation
 
 INTEREST_CENTRES = [
     ("Théâtre", "#b3261e"),

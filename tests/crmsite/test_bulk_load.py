@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from directory.bulk_load import load_directory
+from crmsite.demo.bulk_load import load_directory
 from directory.models import Organisation, Person, Position
 from directory.search import refresh_organisations, refresh_people
 

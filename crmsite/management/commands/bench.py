@@ -10,7 +10,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-AREAS = {"directory": "directory.bench", "selections": "selections.bench"}
+AREAS = {"directory": "crmsite.bench.directory", "selections": "crmsite.bench.selections"}
 
 
 class Command(BaseCommand):

@@ -4,9 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from directory.demo import seed_directory
-
 from ...demo import seed_accounts
+from ...demo.directory import seed_directory
 from ...roles import ADMINISTRATORS, STAFF, sync_roles
 
 MAX_PERSONS = 5_000_000
