@@ -296,8 +296,7 @@ DECLARE
     admin_group integer;
     losing boolean;
 BEGIN
-    -- The lock of crmsite.roles.lock_administrators: one change at a time.
-    SELECT id INTO admin_group FROM {n["group"]} WHERE name = {n["admins"]} FOR UPDATE;
+    SELECT id INTO admin_group FROM {n["group"]} WHERE name = {n["admins"]};
     IF admin_group IS NULL THEN
         RETURN NULL;
     END IF;
@@ -311,7 +310,13 @@ BEGIN
             SELECT 1 FROM {n["user"]} WHERE id = OLD.{n["m_user"]} AND is_active
         );
     END IF;
-    IF losing AND NOT EXISTS (
+    IF NOT losing THEN
+        RETURN NULL;
+    END IF;
+    -- The lock of crmsite.roles.lock_administrators: one such change at a
+    -- time; the count below is a fresh statement, made once the lock is held.
+    PERFORM 1 FROM {n["group"]} WHERE id = admin_group FOR UPDATE;
+    IF NOT EXISTS (
         SELECT 1 FROM {n["user"]} u JOIN {n["membership"]} m ON m.{n["m_user"]} = u.id
         WHERE m.{n["m_group"]} = admin_group AND u.is_active
     ) THEN
