@@ -5,6 +5,7 @@ from wagtail.admin.search import SearchArea
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
+from .audit import register_log_formatters
 from .views import DirectoryViewSetGroup, comments
 from .views.quick_search import QuickSearchView
 
@@ -52,3 +53,8 @@ def register_comment_actions(actions):
     actions.register_action("directory.comment.add", _("Add comment"), _("Comment added"))
     actions.register_action("directory.comment.edit", _("Edit comment"), _("Comment edited"))
     actions.register_action("directory.comment.delete", _("Delete comment"), _("Comment deleted"))
+
+
+@hooks.register("register_log_actions", order=1)  # after Wagtail's own "wagtail.edit"
+def register_change_formatters(actions):
+    register_log_formatters(actions)
