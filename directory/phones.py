@@ -36,6 +36,32 @@ def normalise_phone(value: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+MOBILE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def is_mobile(value: str) -> bool:
+    """Whether a stored (E.164) number can receive SMS: a mobile number."""
+    try:
+        number = phonenumbers.parse(value or "", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in MOBILE_TYPES
+
+
+def validate_mobile(value: str) -> None:
+    """Refuse a number that is not a mobile one (SMS go to mobiles only)."""
+    if value and not is_mobile(normalise_phone(value)):
+        raise ValidationError(
+            _(
+                "This is not a mobile number: SMS can only be sent to a mobile "
+                "(in France, 06 or 07). Put a landline in the phone field."
+            ),
+            code="not_mobile",
+        )
+
+
 def format_phone(value: str) -> str:
     """Display form: national for French numbers, international otherwise."""
     if not value:
@@ -72,6 +98,13 @@ class PhoneNumberFormField(forms.CharField):
         return normalise_phone(super().clean(value))
 
 
+class MobileNumberFormField(PhoneNumberFormField):
+    def clean(self, value):
+        value = super().clean(value)
+        validate_mobile(value)
+        return value
+
+
 class PhoneNumberField(models.CharField):
     """A CharField that only ever holds E.164 numbers (or "")."""
 
@@ -94,5 +127,14 @@ class PhoneNumberField(models.CharField):
         setattr(model_instance, self.attname, value)
         return value
 
+    form_class = PhoneNumberFormField
+
     def formfield(self, **kwargs):
-        return super().formfield(**{**kwargs, "form_class": PhoneNumberFormField})
+        return super().formfield(**{**kwargs, "form_class": self.form_class})
+
+
+class MobileNumberField(PhoneNumberField):
+    """A phone field for mobile numbers only: SMS are sent to it."""
+
+    default_validators = [validate_mobile]
+    form_class = MobileNumberFormField

@@ -30,9 +30,12 @@ punctuation is one term of digits. On PostgreSQL a trigram GIN index on
 
 The column (with the other derived columns: folded name, department,
 region) is kept current by every write path: `save()` of the models,
-position saves and deletions, and the models' querysets (`update`,
-`bulk_create`, `delete`), which imports and bulk edits use; the demo loader
-computes the same values itself (tests/crmsite/test_bulk_load.py).
+position saves and deletions, the renaming of a function, the deletion of
+an organisation (whose positions go by cascade), moving records to the trash
+and back (a position in the trash is left out of its person's text), and the
+models' querysets (`update`, `bulk_create`, `delete`), which imports and
+bulk edits use; the demo loader computes the same values itself
+(tests/crmsite/test_bulk_load.py).
 """
 
 import re
@@ -163,20 +166,30 @@ def refresh_people(person_ids) -> int:
             .order_by("pk")
         ):
             positions.setdefault(position.person_id, []).append(position)
-        people = Person.objects.filter(pk__in=chunk)
+        # The trash too (its positions are left out above, `Position.objects`).
+        people = Person.all_objects.filter(pk__in=chunk)
         changed += _save_derived(Person, ((p, positions.get(p.pk, [])) for p in people))
     return changed
 
 
 def refresh_organisations(organisation_ids, people_too: bool = True) -> int:
     """Recompute the derived columns of these organisations (and their people's)."""
-    from .models import Organisation, Position
+    from .models import Organisation
 
     ids = sorted({pk for pk in organisation_ids if pk})
-    organisations = Organisation.objects.filter(pk__in=ids)
+    organisations = Organisation.all_objects.filter(pk__in=ids)
     changed = _save_derived(Organisation, ((o, None) for o in organisations))
     if people_too and ids:
-        refresh_people(
-            Position.objects.filter(organisation_id__in=ids).values_list("person_id", flat=True)
-        )
+        refresh_people(people_of_organisations(ids))
     return changed
+
+
+def people_of_organisations(organisation_ids) -> list[int]:
+    """Ids of the people with a position (in the trash or not) in these organisations."""
+    from .models import Position
+
+    return list(
+        Position.all_objects.filter(organisation_id__in=list(organisation_ids))
+        .values_list("person_id", flat=True)
+        .distinct()
+    )

@@ -1,11 +1,14 @@
 from django.urls import include, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.search import SearchArea
 from wagtail.admin.ui.components import Component
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
-from .audit import register_log_formatters
+from .actions import RESTORE_ACTION, TRASH_ACTION, describe_trash_summary
+from .audit import CHANGES, ChangesFormatter, describe_changes, register_log_formatters
 from .views import DirectoryViewSetGroup, comments
 from .views.quick_search import QuickSearchView
 
@@ -58,3 +61,48 @@ def register_comment_actions(actions):
 @hooks.register("register_log_actions", order=1)  # after Wagtail's own "wagtail.edit"
 def register_change_formatters(actions):
     register_log_formatters(actions)
+
+
+class TrashFormatter(LogFormatter):
+    label = _("Move to the trash")
+    message = _("Moved to the trash")
+
+    def format_message(self, log_entry):
+        moved = describe_trash_summary((log_entry.data or {}).get("moved") or {})
+        if not moved:
+            return self.message
+        return gettext("Moved to the trash with %(moved)s") % {"moved": moved}
+
+
+class PositionFormatter(ChangesFormatter):
+    def format_message(self, log_entry):
+        position = (log_entry.data or {}).get("position") or {}
+        message = gettext("%(message)s: %(label)s – %(person)s – %(organisation)s") % {
+            "message": self.message,
+            "label": position.get("label", ""),
+            "person": position.get("person", ""),
+            "organisation": position.get("organisation", ""),
+        }
+        found = (log_entry.data or {}).get(CHANGES)
+        return f"{message} ({describe_changes(found)})" if found else message
+
+
+def position_formatter(label, message):
+    return type("Formatter", (PositionFormatter,), {"label": label, "message": message})
+
+
+@hooks.register("register_log_actions")
+def register_record_actions(actions):
+    actions.register_action(TRASH_ACTION)(TrashFormatter)
+    actions.register_action(
+        RESTORE_ACTION, _("Restore from the trash"), _("Restored from the trash")
+    )
+    actions.register_action("directory.position.add")(
+        position_formatter(_("Add position"), _("Position added"))
+    )
+    actions.register_action("directory.position.edit")(
+        position_formatter(_("Edit position"), _("Position edited"))
+    )
+    actions.register_action("directory.position.remove")(
+        position_formatter(_("Remove position"), _("Position removed"))
+    )

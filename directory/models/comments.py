@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .trash import LiveCommentManager
+
 MAX_COMMENT_LENGTH = 5000
 
 
@@ -38,6 +40,9 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=MAX_COMMENT_LENGTH)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = LiveCommentManager()  # not the comments of records in the trash
+    all_objects = models.Manager()  # noqa: DJ012 - a manager, the trash's comments too
 
     class Meta:
         verbose_name = _("comment")

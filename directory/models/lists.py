@@ -50,9 +50,40 @@ class OrganisationKind(NamedListItem):
         verbose_name_plural = _("organisation kinds")
 
 
+class FunctionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        ids = list(self.values_list("pk", flat=True)) if "name" in kwargs else []
+        count = super().update(**kwargs)
+        if ids:
+            refresh_holders(ids)
+        return count
+
+
+def refresh_holders(function_ids) -> None:
+    """People are found by the names of their functions."""
+    from ..search import refresh_people
+    from .positions import Position
+
+    refresh_people(
+        Position.all_objects.filter(function_id__in=list(function_ids)).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
 class Function(NamedListItem):
     """A function held in an organisation: director, press officer, programmer..."""
+
+    objects = FunctionQuerySet.as_manager()
 
     class Meta(NamedListItem.Meta):
         verbose_name = _("function")
         verbose_name_plural = _("functions")
+
+    def save(self, *args, **kwargs):
+        old_name = None
+        if self.pk:
+            old_name = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        super().save(*args, **kwargs)
+        if old_name is not None and old_name != self.name:
+            refresh_holders([self.pk])

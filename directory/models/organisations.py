@@ -7,11 +7,17 @@ from stdnum.fr import siret as stdnum_siret
 
 from ..emails import NormalisedEmailField
 from ..phones import PhoneNumberField, format_phone
-from ..search import organisation_search_text, refresh_organisations
+from ..search import (
+    organisation_search_text,
+    people_of_organisations,
+    refresh_organisations,
+    refresh_people,
+)
 from ..text import fold
 from .addresses import PostalAddress
 from .lists import OrganisationKind
 from .querysets import DerivedColumnsQuerySet
+from .trash import LiveManager, Trashable
 
 
 def normalise_siret(value: str) -> str:
@@ -25,8 +31,16 @@ class OrganisationQuerySet(DerivedColumnsQuerySet):
         # People are found by their organisations' names.
         refresh_organisations(ids, people_too="name" in updated_fields)
 
+    def delete(self):
+        # Positions go by cascade, which bypasses `Position.delete()`: their
+        # people would stay found by these organisations' names.
+        people = people_of_organisations(self.values_list("pk", flat=True))
+        result = super().delete()
+        refresh_people(people)
+        return result
 
-class Organisation(PostalAddress, ClusterableModel):
+
+class Organisation(PostalAddress, Trashable, ClusterableModel):
     """A venue, company, festival, local authority, association..."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -63,14 +77,21 @@ class Organisation(PostalAddress, ClusterableModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_text = models.TextField(editable=False, default="")
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = LiveManager.from_queryset(OrganisationQuerySet)()
+    all_objects = models.Manager.from_queryset(OrganisationQuerySet)()  # the trash too
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name_key", "pk"]
+        permissions = [("purge_organisation", _("Can delete organisations for good"))]
         indexes = [
-            models.Index(fields=["name_key", "id"], name="org_name_key_id"),
+            models.Index(
+                fields=["name_key", "id"],
+                name="org_live_name_key_id",
+                condition=models.Q(trashed_at__isnull=True),
+            ),
+            models.Index(fields=["trashed_at"], name="org_trashed_at"),
             models.Index(fields=["city"], name="org_city"),
             models.Index(fields=["department"], name="org_department"),
             models.Index(fields=["region"], name="org_region"),
@@ -119,15 +140,18 @@ class Organisation(PostalAddress, ClusterableModel):
     def save(self, *args, **kwargs):
         renamed = False
         if self.pk:
-            old_name = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+            old_name = (
+                type(self).all_objects.filter(pk=self.pk).values_list("name", flat=True).first()
+            )
             renamed = old_name is not None and old_name != " ".join((self.name or "").split())
         self.prepare_for_write()
         super().save(*args, **kwargs)
         if renamed:
             # People are found by the names of their organisations.
-            from ..search import refresh_people
-            from .positions import Position
+            refresh_people(people_of_organisations([self.pk]))
 
-            refresh_people(
-                Position.objects.filter(organisation_id=self.pk).values_list("person_id", flat=True)
-            )
+    def delete(self, *args, **kwargs):
+        people = people_of_organisations([self.pk])
+        result = super().delete(*args, **kwargs)
+        refresh_people(people)  # their positions went by cascade
+        return result

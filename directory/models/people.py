@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
 
 from ..emails import NormalisedEmailField
-from ..phones import PhoneNumberField, format_phone
+from ..phones import MobileNumberField, PhoneNumberField, format_phone
 from ..search import person_search_text, refresh_people
 from ..text import fold
 from .addresses import PostalAddress
 from .querysets import DerivedColumnsQuerySet
+from .trash import LiveManager, Trashable
 
 
 class Civility(models.TextChoices):
@@ -46,7 +47,7 @@ class PersonQuerySet(DerivedColumnsQuerySet):
         refresh_people(ids)
 
 
-class Person(PostalAddress, ClusterableModel):
+class Person(PostalAddress, Trashable, ClusterableModel):
     """Someone in the directory, with personal coordinates and preferences.
 
     Their capacities in organisations are their `positions`; a person with
@@ -58,7 +59,7 @@ class Person(PostalAddress, ClusterableModel):
     last_name = models.CharField(_("last name"), max_length=100)
     email = NormalisedEmailField(_("personal e-mail"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    mobile = PhoneNumberField(_("mobile"), blank=True)
+    mobile = MobileNumberField(_("mobile"), blank=True)
     language = models.CharField(
         _("preferred language"), max_length=5, choices=LANGUAGE_CHOICES, default="fr"
     )
@@ -88,14 +89,21 @@ class Person(PostalAddress, ClusterableModel):
     name_key = models.CharField(max_length=201, editable=False)
     search_text = models.TextField(editable=False, default="")
 
-    objects = PersonQuerySet.as_manager()
+    objects = LiveManager.from_queryset(PersonQuerySet)()
+    all_objects = models.Manager.from_queryset(PersonQuerySet)()  # the trash too
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name_key", "pk"]
+        permissions = [("purge_person", _("Can delete people for good"))]
         indexes = [
-            models.Index(fields=["name_key", "id"], name="person_name_key_id"),
+            models.Index(
+                fields=["name_key", "id"],
+                name="person_live_name_key_id",
+                condition=models.Q(trashed_at__isnull=True),
+            ),
+            models.Index(fields=["trashed_at"], name="person_trashed_at"),
             models.Index(fields=["city"], name="person_city"),
             models.Index(fields=["updated_at"], name="person_updated"),
         ]
@@ -119,6 +127,8 @@ class Person(PostalAddress, ClusterableModel):
         return getattr(self, f"{channel}_consent")
 
     def may_be_contacted_by(self, channel: str) -> bool:
+        """The one rule for every list of recipients (`selections.recipients`):
+        never someone who asked not to be contacted, nor on a refused channel."""
         return not self.do_not_contact and self.consent_for(channel) != Consent.REFUSED
 
     def clean(self):
@@ -137,7 +147,7 @@ class Person(PostalAddress, ClusterableModel):
 
             positions = (
                 list(
-                    Position.objects.filter(person_id=self.pk)
+                    Position.objects.filter(person_id=self.pk)  # not those in the trash
                     .select_related("organisation", "function")
                     .order_by("pk")
                 )

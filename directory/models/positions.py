@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 
 from ..emails import NormalisedEmailField
-from ..phones import PhoneNumberField, format_phone
+from ..phones import MobileNumberField, PhoneNumberField, format_phone
 from ..search import refresh_people
 from .addresses import PostalAddress
 from .lists import Function
+from .trash import LivePositionManager
 
 
 class PositionQuerySet(models.QuerySet):
@@ -77,7 +78,7 @@ class Position(PostalAddress):
     )
     email = NormalisedEmailField(_("professional e-mail"), blank=True)
     phone = PhoneNumberField(_("professional phone"), blank=True)
-    mobile = PhoneNumberField(_("professional mobile"), blank=True)
+    mobile = MobileNumberField(_("professional mobile"), blank=True)
     is_primary = models.BooleanField(
         _("primary position"),
         default=False,
@@ -89,13 +90,24 @@ class Position(PostalAddress):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # True while its person or its organisation is in the trash (`models.trash`).
+    in_trash = models.BooleanField(default=False, db_default=False, editable=False)
 
-    objects = PositionQuerySet.as_manager()
+    objects = LivePositionManager.from_queryset(PositionQuerySet)()
+    all_objects = models.Manager.from_queryset(PositionQuerySet)()  # the trash too
 
     class Meta:
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         ordering = ["-is_primary", "end_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_position_per_person",
+                violation_error_message=_("A person has only one primary position."),
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "end_date"], name="position_org_end"),
             models.Index(fields=["person", "end_date"], name="position_person_end"),
@@ -145,11 +157,13 @@ class Position(PostalAddress):
 
     def save(self, *args, **kwargs):
         self.derive_geography()
-        super().save(*args, **kwargs)
         if self.is_primary:
-            type(self).objects.filter(person_id=self.person_id, is_primary=True).exclude(
+            # One primary position per person (a partial unique constraint):
+            # the one saved as primary takes over.
+            type(self).all_objects.filter(person_id=self.person_id, is_primary=True).exclude(
                 pk=self.pk
             ).update(is_primary=False)
+        super().save(*args, **kwargs)
         refresh_people([self.person_id])
 
     def delete(self, *args, **kwargs):

@@ -1,0 +1,546 @@
+"""Every write a person can ask for on the directory, one function each.
+
+Each function checks access (`access_*`, which raise one clear
+`PermissionDenied`), validates (the model's rules: SIRET, postcode, dates,
+mobiles, one primary position per person; a `ValidationError` changes
+nothing), writes in a transaction, and records the audit log entry, with
+what changed for an edit (`directory.audit`). The admin's views, choosers,
+bulk actions, imports and tests call these; they never write the models or
+the log themselves.
+
+Deleting an organisation or a person moves it to the trash with its
+positions and comments (`directory.models.trash`); staff restore it; only
+administrators delete for good or empty the trash.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from wagtail.log_actions import log
+
+from .audit import log_change, values_of
+from .models import (
+    Comment,
+    Function,
+    InterestCentre,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Position,
+)
+from .models.comments import MAX_COMMENT_LENGTH
+from .search import refresh_people
+
+TRASH_ACTION = "directory.trash"
+RESTORE_ACTION = "directory.restore"
+PURGE_ACTION = "wagtail.delete"
+LOG_SNIPPET = 200
+POSITIONS = "positions"
+
+
+# --- Access -------------------------------------------------------------------
+
+
+def _perm(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def access(user, action: str, model) -> None:
+    """Raise PermissionDenied unless `user` may `action` ("add", "change",
+    "delete", "purge") records of `model`."""
+    if user is not None and user.is_authenticated and user.has_perm(_perm(model, action)):
+        return
+    messages = {
+        "add": _("You are not allowed to add %(things)s."),
+        "change": _("You are not allowed to change %(things)s."),
+        "delete": _("You are not allowed to delete %(things)s."),
+        "purge": _("Only administrators delete %(things)s for good."),
+    }
+    raise PermissionDenied(messages[action] % {"things": model._meta.verbose_name_plural})
+
+
+def access_comment(user, comment: Comment, action: str) -> None:
+    allowed = comment.can_edit(user) if action == "change" else comment.can_delete(user)
+    if not allowed:
+        raise PermissionDenied(
+            _("Only its author may edit a comment.")
+            if action == "change"
+            else _("Only its author or an administrator may delete a comment.")
+        )
+
+
+# --- Validation -----------------------------------------------------------------
+
+
+def _siret_taken(organisation: Organisation) -> None:
+    if not organisation.siret:
+        return
+    other = (
+        Organisation.all_objects.filter(siret=organisation.siret)
+        .exclude(pk=organisation.pk)
+        .first()
+    )
+    if other is not None:
+        message = (
+            _("An organisation in the trash has this SIRET: %(name)s. Restore it instead.")
+            if other.is_trashed
+            else _("An organisation with this SIRET already exists.")
+        )
+        raise ValidationError({"siret": message % {"name": other.name}}, code="unique")
+
+
+def _in_memory_positions(record) -> list[Position]:
+    """The record's positions as they will be saved (a form leaves them in memory)."""
+    return list(record.positions.all())
+
+
+def full_clean(instance, exclude=()) -> None:
+    """The model's field and `clean()` rules, on the fields a person edits
+    (uniqueness is checked apart, over the trash too)."""
+    skipped = {f.name for f in instance._meta.concrete_fields if not f.editable}
+    instance.full_clean(
+        exclude=[*skipped, *exclude], validate_unique=False, validate_constraints=False
+    )
+
+
+def validate_positions(positions, person=None) -> None:
+    """Each position's own rules, and one primary position per person."""
+    errors = []
+    primaries: dict = {}
+    for position in positions:
+        try:
+            full_clean(position, exclude=["person", "organisation"])
+        except ValidationError as error:
+            errors.append(error)
+        if position.is_primary:
+            key = id(person) if person is not None else position.person_id
+            primaries[key] = primaries.get(key, 0) + 1
+    if any(count > 1 for count in primaries.values()):
+        errors.append(
+            ValidationError(
+                _("A person has only one primary position: tick it on one position only."),
+                code="one_primary_position",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_record(record) -> None:
+    """Run the model's rules (`full_clean`, whose uniqueness checks see the
+    trash too) and those of its positions."""
+    full_clean(record)
+    if isinstance(record, Organisation):
+        _siret_taken(record)
+        validate_positions(_in_memory_positions(record))
+    else:
+        validate_positions(_in_memory_positions(record), person=record)
+
+
+# --- Records: organisations and people -----------------------------------------
+
+
+def positions_value(record) -> str:
+    """The record's positions as one line, for the audit of an edit."""
+    labels = []
+    for position in _in_memory_positions(record):
+        other = position.person if isinstance(record, Organisation) else position.organisation
+        dates = f" ({position.end_date:%d/%m/%Y})" if position.end_date else ""
+        labels.append(f"{position.label} – {other}{dates}")
+    return "; ".join(sorted(labels))
+
+
+def _audit_values(record) -> dict[str, str]:
+    return values_of(record, extra={POSITIONS: positions_value(record)})
+
+
+def _labels() -> dict[str, str]:
+    return {POSITIONS: _("Positions")}
+
+
+def _stored(record):
+    stored = type(record).all_objects.get(pk=record.pk)
+    return _audit_values(stored)
+
+
+def _apply(record, fields: dict) -> None:
+    for name, value in fields.items():
+        field = record._meta.get_field(name)
+        if field.many_to_many:
+            getattr(record, name).set(value)
+        else:
+            setattr(record, name, value)
+
+
+def _create(user, record, fields):
+    access(user, "add", type(record))
+    _apply(record, fields)
+    validate_record(record)
+    with transaction.atomic():
+        record.save()
+        log(record, "wagtail.create", user=user)
+    return record
+
+
+def _update(user, record, fields):
+    access(user, "change", type(record))
+    if record.is_trashed:
+        raise ValidationError(_("This record is in the trash: restore it first."))
+    before = _stored(record)
+    _apply(record, fields)
+    validate_record(record)
+    with transaction.atomic():
+        record.save()
+        log_change(
+            record, before, user=user, extra={POSITIONS: positions_value(record)}, labels=_labels()
+        )
+    return record
+
+
+def create_organisation(user, organisation: Organisation | None = None, **fields) -> Organisation:
+    """Create an organisation (with the positions and interest centres it
+    holds in memory, as a form leaves them)."""
+    return _create(user, organisation or Organisation(), fields)
+
+
+def update_organisation(user, organisation: Organisation, **fields) -> Organisation:
+    """Save an organisation's new values (set on it, or given as `fields`)."""
+    return _update(user, organisation, fields)
+
+
+def create_person(user, person: Person | None = None, **fields) -> Person:
+    return _create(user, person or Person(), fields)
+
+
+def update_person(user, person: Person, **fields) -> Person:
+    return _update(user, person, fields)
+
+
+# --- The trash ------------------------------------------------------------------
+
+
+def _positions_of(record):
+    field = "organisation" if isinstance(record, Organisation) else "person"
+    return Position.all_objects.filter(**{field: record})
+
+
+def baskets_holding(record) -> int:
+    """How many baskets hold this record, or one of its positions, by hand.
+    Read through the app registry: the directory does not import selections."""
+    try:
+        entries = apps.get_model("selections", "BasketEntry")
+    except LookupError:
+        return 0
+    field = "organisation" if isinstance(record, Organisation) else "person"
+    held = Q(**{field: record}) | Q(position__in=_positions_of(record))
+    return (
+        entries.objects.filter(held, action="add").values("basket_id").distinct().order_by().count()
+    )
+
+
+def trash_summary(record) -> dict[str, int]:
+    """What goes to the trash with a record."""
+    return {
+        "positions": _positions_of(record).filter(in_trash=False).count(),
+        "comments": Comment.objects.filter(
+            **{"organisation" if isinstance(record, Organisation) else "person": record}
+        ).count(),
+        "baskets": baskets_holding(record),
+    }
+
+
+def describe_trash_summary(summary: dict[str, int]) -> str:
+    """ "5 postes, 3 commentaires, présent dans 2 paniers" (or "")."""
+    parts = []
+    if summary.get("positions"):
+        count = summary["positions"]
+        parts.append(
+            ngettext("%(count)d position", "%(count)d positions", count) % {"count": count}
+        )
+    if summary.get("comments"):
+        count = summary["comments"]
+        parts.append(ngettext("%(count)d comment", "%(count)d comments", count) % {"count": count})
+    if summary.get("baskets"):
+        count = summary["baskets"]
+        parts.append(
+            ngettext("in %(count)d basket", "in %(count)d baskets", count) % {"count": count}
+        )
+    return ", ".join(parts)
+
+
+def _set_positions_trash(record, in_trash: bool) -> None:
+    positions = _positions_of(record)
+    if not in_trash:
+        # A position stays in the trash while its other side is there.
+        other = "person" if isinstance(record, Organisation) else "organisation"
+        positions = positions.filter(**{f"{other}__trashed_at__isnull": True})
+    # PositionQuerySet.update refreshes the people's search texts: they are no
+    # longer found by the names of organisations in the trash.
+    positions.update(in_trash=in_trash)
+
+
+def trash_records(user, records) -> int:
+    """Move organisations or people to the trash, with their positions and
+    comments; return how many moved."""
+    records = [record for record in records if not record.is_trashed]
+    for model in {type(record) for record in records}:
+        access(user, "delete", model)
+    now = timezone.now()
+    with transaction.atomic():
+        for record in records:
+            summary = trash_summary(record)
+            type(record).all_objects.filter(pk=record.pk).update(trashed_at=now, trashed_by=user)
+            record.trashed_at, record.trashed_by = now, user
+            _set_positions_trash(record, True)
+            log(record, TRASH_ACTION, user=user, data={"moved": summary})
+    return len(records)
+
+
+def trash_organisation(user, organisation: Organisation) -> None:
+    trash_records(user, [organisation])
+
+
+def trash_person(user, person: Person) -> None:
+    trash_records(user, [person])
+
+
+def restore_records(user, records) -> int:
+    """Bring records back from the trash, with their positions and comments."""
+    records = [record for record in records if record.is_trashed]
+    for model in {type(record) for record in records}:
+        access(user, "delete", model)
+    with transaction.atomic():
+        for record in records:
+            type(record).all_objects.filter(pk=record.pk).update(trashed_at=None, trashed_by=None)
+            record.trashed_at, record.trashed_by = None, None
+            _set_positions_trash(record, False)
+            if isinstance(record, Person):
+                refresh_people([record.pk])
+            log(record, RESTORE_ACTION, user=user)
+    return len(records)
+
+
+def restore_organisation(user, organisation: Organisation) -> None:
+    restore_records(user, [organisation])
+
+
+def restore_person(user, person: Person) -> None:
+    restore_records(user, [person])
+
+
+def purge_records(user, records) -> int:
+    """Delete records of the trash for good (administrators only)."""
+    records = list(records)
+    for model in {type(record) for record in records}:
+        access(user, "purge", model)
+    if any(not record.is_trashed for record in records):
+        raise ValidationError(_("Only a record in the trash can be deleted for good."))
+    with transaction.atomic():
+        for record in records:
+            log(record, PURGE_ACTION, user=user)
+            record.delete()
+    return len(records)
+
+
+def delete_organisation_for_good(user, organisation: Organisation) -> None:
+    purge_records(user, [organisation])
+
+
+def delete_person_for_good(user, person: Person) -> None:
+    purge_records(user, [person])
+
+
+def empty_trash(user) -> int:
+    """Delete every record of the trash for good (administrators only)."""
+    access(user, "purge", Organisation)
+    access(user, "purge", Person)
+    # People first: fewer cascades to follow through organisations after.
+    records = [*Person.all_objects.filter(trashed_at__isnull=False)]
+    records += [*Organisation.all_objects.filter(trashed_at__isnull=False)]
+    return purge_records(user, records)
+
+
+# --- Comments -------------------------------------------------------------------
+
+
+def _comment_data(comment: Comment) -> dict:
+    return {"comment": {"id": comment.pk, "text": comment.body[:LOG_SNIPPET]}}
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something before posting.")}, code="required")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            {"body": _("A comment has at most %(max)d characters.") % {"max": MAX_COMMENT_LENGTH}},
+            code="max_length",
+        )
+    return body
+
+
+def add_comment(user, target, body: str) -> Comment:
+    """Comment on an organisation or a person."""
+    if not user.has_perm("directory.add_comment"):
+        raise PermissionDenied(_("You are not allowed to comment."))
+    if not isinstance(target, Organisation | Person) or target.is_trashed:
+        raise ValidationError(_("This record cannot be commented on."))
+    field = "organisation" if isinstance(target, Organisation) else "person"
+    comment = Comment(body=_clean_body(body), author=user, **{field: target})
+    with transaction.atomic():
+        comment.save()
+        log(target, "directory.comment.add", user=user, data=_comment_data(comment))
+    return comment
+
+
+def edit_comment(user, comment: Comment, body: str) -> Comment:
+    access_comment(user, comment, "change")
+    comment.body = _clean_body(body)
+    with transaction.atomic():
+        comment.save()
+        log(comment.target, "directory.comment.edit", user=user, data=_comment_data(comment))
+    return comment
+
+
+def delete_comment(user, comment: Comment) -> None:
+    access_comment(user, comment, "delete")
+    with transaction.atomic():
+        log(comment.target, "directory.comment.delete", user=user, data=_comment_data(comment))
+        comment.delete()
+
+
+# --- Positions ------------------------------------------------------------------
+
+
+def _position_data(position: Position) -> dict:
+    return {
+        "position": {
+            "id": position.pk,
+            "label": str(position.label),
+            "person": str(position.person),
+            "organisation": str(position.organisation),
+        }
+    }
+
+
+def _log_position(position: Position, action: str, user) -> None:
+    for record in (position.person, position.organisation):
+        log(record, action, user=user, data=_position_data(position))
+
+
+def add_position(user, person: Person, organisation: Organisation, **fields) -> Position:
+    access(user, "add", Position)
+    if person.is_trashed or organisation.is_trashed:
+        raise ValidationError(_("This record is in the trash: restore it first."))
+    position = Position(person=person, organisation=organisation, **fields)
+    full_clean(position)  # saved as primary, it takes over from the previous one
+    with transaction.atomic():
+        position.save()
+        _log_position(position, "directory.position.add", user)
+    return position
+
+
+def update_position(user, position: Position, **fields) -> Position:
+    access(user, "change", Position)
+    before = values_of(Position.all_objects.get(pk=position.pk))
+    _apply(position, fields)
+    full_clean(position)
+    with transaction.atomic():
+        position.save()
+        changed = log_change(position, before, user=user, data=_position_data(position))
+        if changed is not None:
+            for record in (position.person, position.organisation):
+                log(
+                    record,
+                    "directory.position.edit",
+                    user=user,
+                    data={**_position_data(position), "changes": changed.data["changes"]},
+                )
+    return position
+
+
+def end_position(user, position: Position, end_date=None) -> Position:
+    """The person left: the position ends today (or on `end_date`)."""
+    return update_position(user, position, end_date=end_date or timezone.localdate())
+
+
+def remove_position(user, position: Position) -> None:
+    """Delete a position entered by mistake (ending it keeps the history)."""
+    access(user, "delete", Position)
+    with transaction.atomic():
+        _log_position(position, "directory.position.remove", user)
+        position.delete()
+
+
+# --- Administrator lists: interest centres, organisation kinds, functions ------
+
+
+LIST_MODELS = (InterestCentre, OrganisationKind, Function)
+
+
+def create_list_item(user, model, **fields):
+    """A new interest centre, organisation kind or function (administrators)."""
+    if model not in LIST_MODELS:
+        raise ValueError(model)
+    return _create_item(user, model(**fields))
+
+
+def _create_item(user, item):
+    access(user, "add", type(item))
+    item.full_clean()
+    with transaction.atomic():
+        item.save()
+        log(item, "wagtail.create", user=user)
+    return item
+
+
+def update_list_item(user, item, **fields):
+    access(user, "change", type(item))
+    before = values_of(type(item).objects.get(pk=item.pk))
+    _apply(item, fields)
+    item.full_clean()  # a duplicate name too
+    with transaction.atomic():
+        item.save()  # a function's new name is in its holders' search texts
+        log_change(item, before, user=user)
+    return item
+
+
+def delete_list_item(user, item) -> None:
+    """Delete an entry that nothing uses (a kind or a function in use is kept)."""
+    access(user, "delete", type(item))
+    try:
+        with transaction.atomic():
+            log(item, "wagtail.delete", user=user)
+            item.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            ngettext(
+                "“%(name)s” is used by %(count)d record: change it there first.",
+                "“%(name)s” is used by %(count)d records: change them there first.",
+                len(error.protected_objects),
+            )
+            % {"name": item, "count": len(error.protected_objects)},
+            code="protected",
+        ) from None
+
+
+def create_interest_centre(user, **fields) -> InterestCentre:
+    return create_list_item(user, InterestCentre, **fields)
+
+
+def create_organisation_kind(user, **fields) -> OrganisationKind:
+    return create_list_item(user, OrganisationKind, **fields)
+
+
+def create_function(user, **fields) -> Function:
+    return create_list_item(user, Function, **fields)
+
+
+update_interest_centre = update_organisation_kind = update_function = update_list_item
+delete_interest_centre = delete_organisation_kind = delete_function = delete_list_item
