@@ -544,3 +544,28 @@ def create_function(user, **fields) -> Function:
 
 update_interest_centre = update_organisation_kind = update_function = update_list_item
 delete_interest_centre = delete_organisation_kind = delete_function = delete_list_item
+
+
+# --- What the admin's generic screens call --------------------------------------
+
+
+def create_record(user, instance):
+    """Create what a form built (an organisation, a person, or a list entry)."""
+    if isinstance(instance, Organisation | Person):
+        return _create(user, instance, {})
+    return _create_item(user, instance)
+
+
+def update_record(user, instance):
+    """Save what an edit form changed on `instance`."""
+    if isinstance(instance, Organisation | Person):
+        return _update(user, instance, {})
+    return update_list_item(user, instance)
+
+
+def delete_record(user, instance) -> None:
+    """Delete: to the trash for an organisation or a person, for good for a list entry."""
+    if isinstance(instance, Organisation | Person):
+        trash_records(user, [instance])
+    else:
+        delete_list_item(user, instance)

@@ -10,9 +10,13 @@ from wagtail.snippets.models import register_snippet
 from .actions import RESTORE_ACTION, TRASH_ACTION, describe_trash_summary
 from .audit import CHANGES, ChangesFormatter, describe_changes, register_log_formatters
 from .views import DirectoryViewSetGroup, comments
+from .views.bulk_actions import ListDeleteBulkAction, TrashBulkAction
 from .views.quick_search import QuickSearchView
 
 register_snippet(DirectoryViewSetGroup)
+# After Wagtail's own bulk delete (order 0), which they replace for these models.
+hooks.register("register_bulk_action", TrashBulkAction, order=20)
+hooks.register("register_bulk_action", ListDeleteBulkAction, order=20)
 
 
 @hooks.register("register_admin_urls")

@@ -6,6 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from .lists import FunctionViewSet, InterestCentreViewSet, OrganisationKindViewSet
 from .organisations import OrganisationViewSet
 from .people import PersonViewSet
+from .trash import TrashViewSet
 
 
 class DirectoryViewSetGroup(ViewSetGroup):
@@ -18,4 +19,5 @@ class DirectoryViewSetGroup(ViewSetGroup):
         InterestCentreViewSet,
         OrganisationKindViewSet,
         FunctionViewSet,
+        TrashViewSet,
     )

@@ -1,5 +1,9 @@
 """What every screen set of the directory shares.
 
+* Create, edit and delete go through `directory.actions` (access,
+  validation, audit log); an action's `ValidationError` shows on the form.
+  Deleting an organisation or a person moves it to the trash, and the
+  confirmation says what goes with it.
 * The history's "user" filter refuses ids that cannot be ids
   (`directory.filters`), where Wagtail's would fail in the database.
 * The edit form does not open a Wagtail editing session: the product does
@@ -8,22 +12,89 @@
 * Choosers refuse ids that cannot be ids (`choosers.RecordChooserViewSet`).
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from wagtail.snippets.views import snippets
 
+from .. import actions
 from ..filters import DirectoryHistoryFilterSet
+from ..models import Organisation, Person
 from .choosers import RecordChooserViewSet
+from .errors import add_errors
+
+
+class ActionFormMixin:
+    """Save through the action; its refusals show on the form."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+
+
+class CreateView(ActionFormMixin, snippets.CreateView):
+    def save_instance(self):
+        return actions.create_record(self.request.user, self.form.save(commit=False))
 
 
 class HistoryView(snippets.HistoryView):
     filterset_class = DirectoryHistoryFilterSet
 
 
-class EditView(snippets.EditView):
+class EditView(ActionFormMixin, snippets.EditView):
     def get_editing_sessions(self):
         return None
 
+    def save_instance(self):
+        return actions.update_record(self.request.user, self.form.save(commit=False))
+
+
+class DeleteView(snippets.DeleteView):
+    """Moves an organisation or a person to the trash (a list entry is deleted)."""
+
+    @property
+    def goes_to_trash(self) -> bool:
+        return isinstance(self.object, Organisation | Person)
+
+    @property
+    def confirmation_message(self):
+        if not self.goes_to_trash:
+            return super().confirmation_message
+        message = _("Move “%(object)s” to the trash? Staff can restore it from there.") % {
+            "object": self.object
+        }
+        moved = actions.describe_trash_summary(actions.trash_summary(self.object))
+        if moved:
+            message += " " + _("With it: %(moved)s.") % {"moved": moved}
+        return message
+
+    def get_success_message(self):
+        if not self.goes_to_trash:
+            return super().get_success_message()
+        return _("%(model_name)s “%(object)s” moved to the trash.") % {
+            "model_name": capfirst(self.object._meta.verbose_name),
+            "object": self.object,
+        }
+
+    def delete_action(self):
+        actions.delete_record(self.request.user, self.object)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.request.get_full_path())
+
 
 class DirectoryViewSet(snippets.SnippetViewSet):
-    history_view_class = HistoryView
+    add_view_class = CreateView
     edit_view_class = EditView
+    delete_view_class = DeleteView
+    history_view_class = HistoryView
     chooser_viewset_class = RecordChooserViewSet

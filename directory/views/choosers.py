@@ -11,19 +11,20 @@ are; here an id that cannot be one (`directory.ids`) answers 404.
 """
 
 from django import forms
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.log_actions import log
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
+from .. import actions
 from ..forms import InterestCentreCreationForm, PersonForm
 from ..ids import is_record_id
 from ..models import Person
 from ..search import search
 from ..text import fold
+from .errors import add_errors
 
 
 class DirectorySearchFilterForm(BaseFilterForm):
@@ -59,13 +60,21 @@ class NoCreationView(chooser.SnippetCreateView):
 
 
 class LoggedCreateView(chooser.SnippetCreateView):
-    """Creates the record and writes it to the audit log, as the record's form does."""
+    """Creates the record through `directory.actions`, as the record's form does."""
 
     def save_form(self, form):
-        with transaction.atomic():
-            record = form.save()
-            log(instance=record, action="wagtail.create", user=self.request.user)
-        return record
+        return actions.create_record(self.request.user, form.save(commit=False))
+
+    def post(self, request):
+        self.form = self.get_creation_form()
+        if self.form.is_valid():
+            try:
+                record = self.save_form(self.form)
+            except ValidationError as error:
+                add_errors(self.form, error)
+            else:
+                return self.get_chosen_response(record)
+        return self.get_reshow_creation_form_response()
 
 
 class ChosenView(chooser.SnippetChosenView):

@@ -1,11 +1,11 @@
 """Comments on organisations and people: add, edit and delete one's own.
 
-Every change is written to the record's audit log (its history).
+Every change goes through `directory.actions`, which writes it to the
+record's audit log (its history).
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
+from .. import actions
 from ..forms import CommentForm
 from ..models import Comment, Organisation, Person
 
 TARGETS = {"organisation": Organisation, "person": Person}
-LOG_SNIPPET = 200
 
 
 def record_url(target) -> str:
@@ -38,25 +37,16 @@ def add_comment(request, target_type, pk):
         raise Http404
     target = get_object_or_404(model, pk=pk)
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(
-                    request, _("The comment was not added: %(error)s") % {"error": error}
-                )
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        actions.add_comment(request.user, target, form.cleaned_data["body"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, _("The comment was not added: %(error)s") % {"error": message})
         return redirect(record_url(target))
-    with transaction.atomic():
-        comment = form.save(commit=False)
-        setattr(comment, target_type, target)
-        comment.author = request.user
-        comment.save()
-        log(target, "directory.comment.add", user=request.user, data=comment_data(comment))
     messages.success(request, _("Comment added."))
     return redirect(record_url(target))
-
-
-def comment_data(comment) -> dict:
-    return {"comment": {"id": comment.pk, "text": comment.body[:LOG_SNIPPET]}}
 
 
 class CommentMixin(WagtailAdminTemplateMixin):
@@ -91,18 +81,17 @@ class EditCommentView(CommentMixin, FormView):
     template_name = "directory/comments/edit.html"
     form_class = CommentForm
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.comment}
+    def get_initial(self):
+        return {"body": self.comment.body}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            comment = form.save()
-            log(
-                comment.target,
-                "directory.comment.edit",
-                user=self.request.user,
-                data=comment_data(comment),
+        try:
+            comment = actions.edit_comment(
+                self.request.user, self.comment, form.cleaned_data["body"]
             )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.form_invalid(form)
         messages.success(self.request, _("Comment updated."))
         return redirect(record_url(comment.target))
 
@@ -117,14 +106,7 @@ class DeleteCommentView(CommentMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         target = self.comment.target
-        with transaction.atomic():
-            log(
-                target,
-                "directory.comment.delete",
-                user=request.user,
-                data=comment_data(self.comment),
-            )
-            self.comment.delete()
+        actions.delete_comment(request.user, self.comment)
         messages.success(request, _("Comment deleted."))
         return redirect(record_url(target))
 
