@@ -34,6 +34,8 @@ class ActionFormMixin:
             return super().form_valid(form)
         except ValidationError as error:
             add_errors(form, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
 
 
