@@ -10,40 +10,40 @@ A tree is JSON::
         {"match": "none", "rules": [
             {"field": "person.do_not_contact", "operator": "is_true"}]}]}
 
-`match` is ``all``, ``any`` or ``none``. The semantics (also in the user
-documentation of the builder, `selections/templates/selections/help.html`):
+`match` is ``all``, ``any`` or ``none``. Each rule is a term of the
+algebra of `selections.capacity` (the user's version is the help page,
+`selections/templates/selections/help.html`):
 
-* A search over people returns rows: a person in their **personal**
-  capacity, or one of their **positions**. A search over organisations
-  returns organisations, reached at their generic coordinates.
-* A rule is a **person rule** (scope ``person``) or a **position rule**
-  (scope ``position``, or ``organisation``: the organisation the position
-  belongs to, interest centres included).
-* A group with no position rule anywhere inside it yields the personal rows
-  of the people it matches ("French speakers" -> personal coordinates).
-* Otherwise it yields position rows. In an ``all`` group every position rule
-  holds on the *same* position and every person rule on its person: a
-  director in Metz who is a board member in Lyon does not match "directors
-  in Lyon". A group of person rules inside it also holds on that person.
-* An ``any`` group yields the union of its members' rows. A rule directly in
-  an ``any`` that yields positions yields positions (a person rule there:
-  the positions of the people it matches); a group of person rules in it
-  yields personal rows.
-* A ``none`` group removes from its parent's rows what its members would
-  yield: positions for position rules (the person may stay in another
-  capacity), whole people (every row of theirs) for person rules. At the
-  top, it removes them from every row of its kind.
-* Ended positions (end date in the past) never match, unless a rule on the
-  position's dates or on "current position" asks for them, in the same
-  ``all`` group (or in the rule itself, directly in an ``any``).
+* a person rule yields the personal rows of the people it matches; a
+  position rule (the position, or its organisation) the *current* positions
+  it matches (started, not ended); in an organisation search every rule
+  yields organisation rows;
+* ``all`` intersects its members (the rules written directly in it are one
+  term, holding on the same row); ``any`` unites them; a ``none`` member
+  removes from its group the rows that meet what its own members yield, and
+  a group of ``none`` members only starts from every row of the kinds they
+  name;
+* a rule on the position's dates or on "current" lifts the current-only
+  default for itself and for its ``all`` group (and what is inside it), never
+  for the other branches of an ``any`` it sits in.
 """
 
 import json
-from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .capacity import ORGANISATION as ORGANISATION_ROW
+from .capacity import PERSONAL as PERSONAL_ROW
+from .capacity import POSITION as POSITION_ROW
+from .capacity import (
+    Reason,
+    Selection,
+    everything,
+    exclude,
+    intersect_all,
+    union,
+)
 from .fields import (
     NO_VALUE,
     OPERATORS,
@@ -59,7 +59,6 @@ TARGETS = ("people", "organisations")
 MAX_DEPTH = 6
 MAX_RULES = 80
 MAX_JSON_CHARS = 100_000
-NOTHING = Q(pk__in=[])
 
 
 class CriteriaError(Exception):
@@ -185,30 +184,6 @@ def _clean_rule(rule, where, allowed, target, errors) -> dict | None:
 # Compilation ------------------------------------------------------------------
 
 
-@dataclass
-class Rows:
-    """Which rows match, as conditions: `positions` on Position (position
-    rows), `people` on Person (personal rows), `organisations` on
-    Organisation. None means no row of that kind."""
-
-    positions: Q | None = None
-    people: Q | None = None
-    organisations: Q | None = None
-    reasons: list = field(default_factory=list)  # [Reason]: why a row may be there
-
-
-@dataclass
-class Reason:
-    """A reason a row may be in a result ("Function is one of Director"), with
-    the condition a row of each kind meets when it applies."""
-
-    label: str
-    positions: Q | None = None
-    people: Q | None = None
-    organisations: Q | None = None
-    source: tuple | None = None  # (kind, id, name) of a basket's step (`selections.disclosure`)
-
-
 def is_group(node) -> bool:
     return "match" in node
 
@@ -221,10 +196,12 @@ def is_positional(node) -> bool:
 
 
 def _asks_for_dates(node) -> bool:
-    """Does this group (outside its `none` groups) have a rule on position dates?"""
+    """Does this `all` group ask for positions whatever their dates: a rule on
+    the dates or on "current" among its members, or in an `all` group inside
+    it (the same group, written in two)? Not in an `any` or a `none` inside it."""
     for member in node["rules"]:
         if is_group(member):
-            if member["match"] != "none" and _asks_for_dates(member):
+            if member["match"] == "all" and _asks_for_dates(member):
                 return True
         elif REGISTRY[member["field"]].is_date_rule:
             return True
@@ -235,162 +212,97 @@ def condition(rule, base: str) -> Q:
     return REGISTRY[rule["field"]].condition(base, rule["operator"], rule["value"])
 
 
-def _or(left: Q | None, right: Q | None) -> Q | None:
-    if left is None:
-        return right
-    if right is None:
-        return left
-    return left | right
+class _Compiler:
+    """A validated tree as a `Selection`, with the algebra of `selections.capacity`."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def rules_term(self, rules, dated: bool) -> Selection:
+        """Rules of one `all` group, all holding on the same row."""
+        reasons = [Reason(describe_rule(rule)) for rule in rules]
+        if self.target == "organisations":
+            return Selection(organisations=_all_of(rules, "organisation"), reasons=reasons)
+        if not any(is_positional(rule) for rule in rules):
+            return Selection(
+                people=_all_of(rules, "person"),
+                people_on_positions=_all_of(rules, "position"),
+                reasons=reasons,
+            )
+        positions = _all_of(rules, "position")
+        if not dated and not any(REGISTRY[rule["field"]].is_date_rule for rule in rules):
+            positions &= _current_condition("", True)
+        return Selection(positions=positions, reasons=reasons)
+
+    def kinds(self, node) -> set[str]:
+        """The kinds of rows a node's rules yield."""
+        if is_group(node):
+            return set().union(*(self.kinds(member) for member in node["rules"]))
+        if self.target == "organisations":
+            return {ORGANISATION_ROW}
+        return {POSITION_ROW} if is_positional(node) else {PERSONAL_ROW}
+
+    def group(self, node, dated: bool) -> Selection:
+        members = [m for m in node["rules"] if not (is_group(m) and m["match"] == "none")]
+        removals = [m for m in node["rules"] if m not in members]
+        if node["match"] == "none":
+            members, removals = [], [node]
+        if node["match"] == "all":
+            dated = dated or _asks_for_dates(node)
+        if not members:
+            # Only `none` members: every row of the kinds they name, less theirs.
+            result = everything(
+                set().union(*(self.kinds(removal) for removal in removals)),
+                positions=None if dated else _current_condition("", True),
+                reasons=[
+                    Reason(_("not “%(rule)s”") % {"rule": text}) for text in _removed(removals)
+                ],
+            )
+        elif node["match"] == "all":
+            rules = [m for m in members if not is_group(m)]
+            parts = [self.rules_term(rules, dated)] if rules else []
+            parts += [self.group(m, dated) for m in members if is_group(m)]
+            result = intersect_all(parts)
+        else:
+            result = union(*(self.member(m, dated) for m in members))
+        for removal in removals:
+            result = exclude(result, self.group({**removal, "match": "any"}, dated))
+        return result
+
+    def member(self, node, dated: bool) -> Selection:
+        if is_group(node):
+            return self.group(node, dated)
+        return self.rules_term([node], dated)
 
 
-def _boolean(node, leaf) -> Q:
-    """A group as one Q: `all` intersects its members, `any` unites them, and
-    each `none` member removes what it matches from that; a `none` group on
-    its own is everything but what its members match."""
-    if not is_group(node):
-        return leaf(node)
-    removals = [m for m in node["rules"] if is_group(m) and m["match"] == "none"]
-    members = [
-        leaf(m) if not is_group(m) else _boolean(m, leaf)
-        for m in node["rules"]
-        if m not in removals
-    ]
-    if node["match"] == "none":
-        matched = NOTHING
-        for member in members:
-            matched = member if matched is NOTHING else matched | member
-        result = ~matched if members else Q()
-    elif node["match"] == "all":
-        result = Q()
-        for member in members:
-            result &= member
-    else:
-        result = NOTHING
-        for member in members:
-            result = member if result is NOTHING else result | member
-    for removal in removals:
-        result &= _boolean(removal, leaf)
+def _all_of(rules, base: str) -> Q:
+    result = condition(rules[0], base)
+    for rule in rules[1:]:
+        result &= condition(rule, base)
     return result
 
 
-def person_condition(node, base: str) -> Q:
-    """A group of person rules as a Q on Person, or on Position (its person)."""
-    return _boolean(node, lambda rule: condition(rule, base))
-
-
-def organisation_condition(node) -> Q:
-    return _boolean(node, lambda rule: condition(rule, "organisation"))
-
-
-def _people_of(people: Q) -> Q:
-    """Positions whose person has a personal row matching `people`."""
-    from directory.models import Person
-
-    return Q(person_id__in=Person.objects.filter(people).values("pk"))
-
-
-def _position_rows(node, dated: bool) -> tuple[Q | None, Q | None]:
-    """(positions, personal rows) of a group that holds a position rule."""
-    current = _current_condition("", True)
-    removals = [
-        member for member in node["rules"] if is_group(member) and member["match"] == "none"
-    ]
-    members = [member for member in node["rules"] if member not in removals]
-    positions: Q | None
-    people: Q | None = None
-    if node["match"] == "all":
-        dated = dated or _asks_for_dates(node)
-        positions = Q()
-        for member in members:
-            if not is_group(member):
-                positions &= condition(member, "position")
-            elif not is_positional(member):
-                positions &= person_condition(member, "position")
-            else:
-                sub_positions, sub_people = _position_rows(member, dated)
-                either = sub_positions if sub_positions is not None else NOTHING
-                if sub_people is not None:
-                    either |= _people_of(sub_people)
-                positions &= either
-        if not dated:
-            positions &= current
-    elif node["match"] == "any":
-        positions = None
-        for member in members:
-            if not is_group(member):
-                rule = condition(member, "position")
-                if not (dated or REGISTRY[member["field"]].is_date_rule):
-                    rule &= current
-                positions = _or(positions, rule)
-            elif not is_positional(member):
-                people = _or(people, person_condition(member, "person"))
-            else:
-                sub_positions, sub_people = _position_rows(member, dated)
-                positions = _or(positions, sub_positions)
-                people = _or(people, sub_people)
-    else:  # a `none` group on its own: every row of its kind, less what it removes
-        positions = Q() if dated else current
-        removals = [node]
+def _removed(removals):
+    """The rules a `none` group takes away, in words."""
     for removal in removals:
-        positions, people = _remove(removal, positions, people)
-    return positions, people
+        for member in removal["rules"]:
+            if is_group(member):
+                yield " ; ".join(_rule_texts(member))
+            else:
+                yield describe_rule(member)
 
 
-def _remove(none_group, positions: Q | None, people: Q | None):
-    """Take out of (positions, personal rows) what a `none` group's members yield."""
-    for member in none_group["rules"]:
-        if not is_positional(member):
-            # Person rules: the whole person goes, in every capacity.
-            if positions is not None:
-                positions &= ~person_condition(member, "position")
-            if people is not None:
-                people &= ~person_condition(member, "person")
-            continue
-        if is_group(member):
-            sub_positions, sub_people = _position_rows(member, dated=True)
-        else:
-            sub_positions, sub_people = condition(member, "position"), None
-        if positions is not None and sub_positions is not None:
-            positions &= ~sub_positions
-        if sub_people is not None:
-            if positions is not None:
-                positions &= ~_people_of(sub_people)
-            if people is not None:
-                people &= ~sub_people
-    return positions, people
-
-
-def compile_rows(tree: dict, target: str = "people") -> Rows:
-    """Which rows a validated tree matches (see the module's docstring)."""
-    reasons = [_reason(rule, target) for rule in _reason_rules(tree)]
-    if target == "organisations":
-        return Rows(organisations=organisation_condition(tree), reasons=reasons)
-    if not is_positional(tree):
-        return Rows(people=person_condition(tree, "person"), reasons=reasons)
-    positions, people = _position_rows(tree, dated=False)
-    return Rows(positions=positions, people=people, reasons=reasons)
-
-
-def _reason(rule, target) -> Reason:
-    label = describe_rule(rule)
-    if target == "organisations":
-        return Reason(label, organisations=condition(rule, "organisation"))
-    personal = REGISTRY[rule["field"]].scope == PERSON
-    return Reason(
-        label,
-        positions=condition(rule, "position"),
-        people=condition(rule, "person") if personal else None,
-    )
-
-
-def _reason_rules(node):
-    """The rules a row can be said to match: every rule outside `none` groups."""
+def _rule_texts(node):
     for member in node["rules"]:
         if is_group(member):
-            if member["match"] != "none":
-                yield from _reason_rules(member)
+            yield from _rule_texts(member)
         else:
-            yield member
+            yield describe_rule(member)
+
+
+def compile_rows(tree: dict, target: str = "people") -> Selection:
+    """Which rows a validated tree matches (see the module's docstring)."""
+    return _Compiler(target).group(tree, dated=False)
 
 
 # Descriptions -----------------------------------------------------------------

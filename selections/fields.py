@@ -19,7 +19,8 @@ import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, Func, OuterRef, Q
+from django.db.models.lookups import Contains, Exact, In, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,8 +244,12 @@ def _refuse_nul(text: str) -> str:
 
 
 def _current_condition(prefix: str, current: bool) -> Q:
+    """A current position has started (no start date, or today or earlier) and
+    has not ended (no end date, or today or later)."""
     today = timezone.localdate()
-    condition = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
+    started = Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": today})
+    not_ended = Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today})
+    condition = started & not_ended
     return condition if current else ~condition
 
 
@@ -258,21 +263,58 @@ def _date_condition(path, operator, value) -> Q:
     return Q(**{f"{path}__lt" if operator == "before" else f"{path}__gt": day})
 
 
+class Folded(Func):
+    """A text column as `directory.text.fold` gives it (case and accents
+    ignored): on PostgreSQL lower() and translate() of the letters `fold`
+    changes, on SQLite `fold` itself, registered as a function."""
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = self.as_sql(compiler, connection, **extra)
+        for letters, replacement in _PG_LIGATURES:
+            sql, params = f"replace({sql}, %s, %s)", [*params, letters, replacement]
+        return f"translate({sql}, %s, %s)", [*params, *_PG_TRANSLATION]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        connection.ensure_connection()
+        connection.connection.create_function("crm_fold", 1, _sqlite_fold, deterministic=True)
+        return self.as_sql(compiler, connection, function="crm_fold", **extra)
+
+
+def _sqlite_fold(value):
+    return None if value is None else fold(value)
+
+
+def _pg_translation():
+    """(from, to) for translate(): each Latin letter `fold` turns into one ASCII
+    letter, in both cases; and the ligatures, for replace()."""
+    source, target, ligatures = [], [], []
+    for code in range(0xC0, 0x180):
+        letter = chr(code)
+        folded = fold(letter)
+        if folded == letter or not folded.isascii() or not folded.isalpha():
+            continue
+        if len(folded) == 1:
+            source.append(letter)
+            target.append(folded)
+        else:
+            ligatures.append((letter, folded))
+    return ("".join(source), "".join(target)), tuple(ligatures)
+
+
+_PG_TRANSLATION, _PG_LIGATURES = _pg_translation()
+
+
 def _text_condition(path, operator, value, folded) -> Q:
+    """Case and accents ignored on every text field: on a folded column as it
+    is, on any other through `Folded`."""
+    column = F(path) if folded else Folded(path)
     if operator == "in":
-        values = [fold(v) if folded else v for v in value]
-        if folded:
-            return Q(**{f"{path}__in": values})
-        condition = Q()
-        for item in values:
-            condition |= Q(**{f"{path}__iexact": item})
-        return condition
-    if folded:
-        value = fold(value)
-        lookups = {"contains": "contains", "equals": "exact", "starts_with": "startswith"}
-    else:
-        lookups = {"contains": "icontains", "equals": "iexact", "starts_with": "istartswith"}
-    return Q(**{f"{path}__{lookups[operator]}": value})
+        return Q(In(column, sorted({fold(item) for item in value})))
+    lookup = {"contains": Contains, "equals": Exact, "starts_with": StartsWith}[operator]
+    return Q(lookup(column, fold(value)))
 
 
 def _consent_choices():

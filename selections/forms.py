@@ -13,6 +13,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from crmsite.roles import ADMINISTRATORS, STAFF
 from directory.ids import is_record_id
 
+from .capacity import parse_row_key
 from .columns import DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS
 from .criteria import MAX_JSON_CHARS, TARGETS, CriteriaError, parse
 from .models import Basket, SavedSearch
@@ -237,8 +238,7 @@ class RowsField(forms.MultipleChoiceField):
     MAX_ROWS = 500
 
     def valid_value(self, value):
-        kind, _sep, pk = str(value).partition("-")
-        return kind in ("position", "personal", "organisation") and is_record_id(pk)
+        return parse_row_key(value) is not None
 
     def validate(self, value):
         super().validate(value)

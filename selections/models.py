@@ -20,9 +20,10 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 from wagtail.models.audit_log import BaseLogEntry, LogEntryQuerySet, ModelLogEntryManager
 
-from directory.ids import is_record_id
 from directory.models import Organisation, Person, Position
 
+from . import capacity
+from .capacity import ORGANISATION, PERSONAL, POSITION
 from .criteria import TARGETS, CriteriaError, parse
 
 
@@ -116,29 +117,24 @@ class SavedSearch(Shared):
             raise ValidationError({"criteria": error.messages}) from None
 
     def rows(self):
-        """Which rows match now (`selections.criteria.Rows`); raises CriteriaError
+        """Which rows match now (`selections.capacity.Selection`); raises CriteriaError
         when the criteria no longer hold (a deleted interest centre, say)."""
         from .criteria import compile_rows
 
         return compile_rows(parse(self.criteria, self.target), self.target)
 
 
-ROW_KINDS = {"position": "position", "personal": "person", "organisation": "organisation"}
-ROW_MODELS = {"position": Position, "personal": Person, "organisation": Organisation}
+ROW_KINDS = {POSITION: "position", PERSONAL: "person", ORGANISATION: "organisation"}
+ROW_MODELS = {POSITION: Position, PERSONAL: Person, ORGANISATION: Organisation}
 
 
 def parse_row_keys(row_keys) -> dict[str, set[int]]:
-    """{"position": {12}, "personal": {3}} from keys like "position-12";
-    ids of rows that do not exist are dropped."""
-    wanted = {kind: set() for kind in ROW_KINDS}
-    for key in row_keys:
-        kind, _sep, pk = str(key).partition("-")
-        if kind in wanted and is_record_id(pk):
-            wanted[kind].add(int(pk))
+    """{"position": {12}, "personal": {3}} from row keys
+    (`selections.capacity.parse_row_keys`); ids of rows that do not exist are
+    dropped."""
     return {
         kind: set(ROW_MODELS[kind].objects.filter(pk__in=ids).values_list("pk", flat=True))
-        for kind, ids in wanted.items()
-        if ids
+        for kind, ids in capacity.parse_row_keys(row_keys).items()
     }
 
 

@@ -8,8 +8,10 @@ address (the organisation's address when the position has none), a
 personal row at the person's own, an organisation row at its generic one.
 When that coordinate is missing, the policy either skips the row or falls
 back to the person's personal coordinate or to the organisation's generic
-one. People who refused the channel, or asked not to be contacted at all,
-are left out whatever the capacity. Duplicates are merged per person (the
+one. People who may not be contacted on the channel
+(`Person.may_be_contacted_by`: they refused it, or asked not to be
+contacted at all) are left out whatever the capacity, and so is a number
+that is not a mobile one when sending an SMS. Duplicates are merged per person (the
 first capacity wins: primary positions first) or per coordinate (two rows
 with the same e-mail address get one message), as the policy says.
 
@@ -19,16 +21,18 @@ in memory: `resolve` is a generator, and `summarise` only counts.
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
-from django.db import connections
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from directory.models import Consent, Organisation, Person, Position
+from directory import phones
+from directory.models import Organisation, Person, Position
 from directory.models.addresses import format_address
 
-from .criteria import Rows
+from .capacity import POSITION, Selection, capacity_label
 
 EMAIL, SMS, POST = "email", "sms", "post"
 CHANNELS = {EMAIL: gettext_lazy("e-mail"), SMS: gettext_lazy("SMS"), POST: gettext_lazy("post")}
@@ -44,11 +48,12 @@ MERGES = {
     BY_COORDINATE: gettext_lazy("one per address"),
     NO_MERGE: gettext_lazy("every row"),
 }
-NO_COORDINATE, REFUSED, DO_NOT_CONTACT, DUPLICATE = (
+NO_COORDINATE, REFUSED, DO_NOT_CONTACT, DUPLICATE, NOT_MOBILE = (
     "no_coordinate",
     "refused",
     "do_not_contact",
     "duplicate",
+    "not_mobile",
 )
 CHUNK = 5_000
 
@@ -88,8 +93,36 @@ def reason_label(code: str) -> str:
         REFUSED: _("refused this channel"),
         DO_NOT_CONTACT: _("do not contact"),
         DUPLICATE: _("already reached in another capacity or at the same address"),
+        NOT_MOBILE: _("not a mobile number"),
     }
     return labels[code]
+
+
+# A number can receive an SMS when `directory.phones` says it is a mobile
+# one; remembered, as a big campaign asks about the same numbers again.
+is_mobile = lru_cache(maxsize=65_536)(phones.is_mobile)
+
+
+class _Contactable(dict):
+    """Whether people may be contacted on a channel, by (do not contact, consent):
+    `Person.may_be_contacted_by` asked once for each pair, not once per row."""
+
+    def __init__(self, channel):
+        super().__init__()
+        self.channel = channel
+
+    def __missing__(self, key):
+        do_not_contact, consent = key
+        person = Person(do_not_contact=do_not_contact, **{f"{self.channel}_consent": consent})
+        self[key] = allowed = person.may_be_contacted_by(self.channel)
+        return allowed
+
+
+def _refusal(contactable, do_not_contact, consent) -> str:
+    """Why a person may not be contacted, or ""."""
+    if contactable[(do_not_contact, consent)]:
+        return ""
+    return DO_NOT_CONTACT if do_not_contact else REFUSED
 
 
 ADDRESS = ("address_line1", "address_line2", "postcode", "city", "country")
@@ -115,34 +148,49 @@ def _reader(channel):
 def _streamed(queryset):
     """Rows in chunks from a server-side cursor. PostgreSQL plans a cursor for
     its first tenth of rows (`cursor_tuple_fraction`), choosing nested loops
-    that take seconds over every row; all of them are wanted here."""
+    that take seconds over every row; all of them are wanted here. The
+    setting holds for this cursor's transaction only (`SET LOCAL`)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         yield from queryset.iterator(chunk_size=CHUNK)
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET cursor_tuple_fraction = 1.0")
-    try:
-        yield from queryset.iterator(chunk_size=CHUNK)
-    finally:
+    with transaction.atomic(using=queryset.db):
         with connection.cursor() as cursor:
-            cursor.execute("RESET cursor_tuple_fraction")
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        yield from queryset.iterator(chunk_size=CHUNK)
 
 
 DEFAULT_POLICY = Policy()
 
 
-def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
+def resolve(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY):
     """Every row once, as a Recipient; `left_out` says why a row is not one."""
     if channel not in CHANNELS:
         raise ValueError("unknown channel")
     read = _reader(channel)
+    contactable = _Contactable(channel)
+
+    def usable(coordinate) -> bool:
+        return bool(coordinate) and (channel != SMS or is_mobile(coordinate))
+
+    def choose(*candidates) -> tuple[str, str, str]:
+        """(coordinate, source, reason) from the candidates, in order: the
+        first usable one; else the first given, with why it cannot be used."""
+        first = None
+        for coordinate, source in candidates:
+            if usable(coordinate):
+                return coordinate, source, ""
+            if coordinate and first is None:
+                first = (coordinate, source)
+        if first:
+            return first[0], first[1], NOT_MOBILE
+        return "", candidates[0][1], NO_COORDINATE
+
     own_columns, generic_columns = COORDINATES[channel], GENERIC_COORDINATES[channel]
     person_columns = ("first_name", "last_name", "do_not_contact", f"{channel}_consent")
     seen_people: set[int] = set()
     seen_organisations: set[int] = set()
     seen_coordinates: set[str] = set()
-    refused = Consent.REFUSED
     by_person, by_coordinate = policy.merge == BY_PERSON, policy.merge == BY_COORDINATE
 
     def merged(person_id, organisation_id, coordinate) -> bool:
@@ -180,7 +228,6 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
                 *(f"organisation__{name}" for name in generic_columns),
             )
         )
-        position_label = _("position")
         for row in _streamed(queryset):
             pk, person_id, organisation_id, title, function, organisation = row[:6]
             first_name, last_name, do_not_contact, consent = row[6:10]
@@ -191,29 +238,22 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
             )
             if channel == POST and not (own[0] or own[2] or own[3]):
                 own = generic  # a position's address defaults to its organisation's
-            coordinate, source = read(own), "position"
-            if not coordinate:
-                if policy.fallback == PERSONAL:
-                    coordinate, source = read(personal), "personal"
-                elif policy.fallback == ORGANISATION:
-                    coordinate, source = read(generic), "organisation"
-            if do_not_contact:
-                left_out = DO_NOT_CONTACT
-            elif consent == refused:
-                left_out = REFUSED
-            elif not coordinate:
-                left_out = NO_COORDINATE
-            elif merged(person_id, organisation_id, coordinate):
+            candidates = [(read(own), "position")]
+            if policy.fallback == PERSONAL:
+                candidates.append((read(personal), "personal"))
+            elif policy.fallback == ORGANISATION:
+                candidates.append((read(generic), "organisation"))
+            coordinate, source, unusable = choose(*candidates)
+            left_out = _refusal(contactable, do_not_contact, consent) or unusable
+            if not left_out and merged(person_id, organisation_id, coordinate):
                 left_out = DUPLICATE
-            else:
-                left_out = ""
             yield Recipient(
                 "position",
                 person_id,
                 pk,
                 organisation_id,
                 f"{first_name} {last_name}".strip(),
-                f"{title or function or position_label} – {organisation}",
+                capacity_label(POSITION, function or "", title, organisation),
                 coordinate,
                 source,
                 left_out,
@@ -225,19 +265,12 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
             .order_by("pk")
             .values_list("pk", *person_columns, *own_columns)
         )
-        personal_label = _("personal")
+        personal_label = capacity_label(PERSONAL)
         for person_id, first_name, last_name, do_not_contact, consent, *own in _streamed(queryset):
-            coordinate = read(own)
-            if do_not_contact:
-                left_out = DO_NOT_CONTACT
-            elif consent == refused:
-                left_out = REFUSED
-            elif not coordinate:
-                left_out = NO_COORDINATE
-            elif merged(person_id, None, coordinate):
+            coordinate, _source, unusable = choose((read(own), "personal"))
+            left_out = _refusal(contactable, do_not_contact, consent) or unusable
+            if not left_out and merged(person_id, None, coordinate):
                 left_out = DUPLICATE
-            else:
-                left_out = ""
             yield Recipient(
                 "personal",
                 person_id,
@@ -256,7 +289,7 @@ def resolve(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY):
             .order_by("pk")
             .values_list("pk", "name", *generic_columns)
         )
-        generic_label = _("organisation (generic coordinates)")
+        generic_label = capacity_label(ORGANISATION)
         for pk, name, *generic in _streamed(queryset):
             coordinate = read(generic)
             left_out = "" if coordinate else NO_COORDINATE
@@ -291,6 +324,7 @@ class Summary:
             REFUSED: _("%(count)s refused"),
             DO_NOT_CONTACT: _("%(count)s do not contact"),
             DUPLICATE: _("%(count)s merged as duplicates"),
+            NOT_MOBILE: _("%(count)s not on a mobile number"),
         }
         for code, label in labels.items():
             if self.left_out.get(code):
@@ -298,7 +332,7 @@ class Summary:
         return ", ".join(parts)
 
 
-def summarise(rows: Rows, channel: str, policy: Policy = DEFAULT_POLICY) -> Summary:
+def summarise(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY) -> Summary:
     recipients, left_out = 0, Counter()
     for recipient in resolve(rows, channel, policy):
         if recipient.left_out:

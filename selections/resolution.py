@@ -3,61 +3,52 @@
 
 A basket is resolved when it is opened or used, so it follows the
 directory. Its steps combine the rows of saved searches (or other baskets)
-in order: union, intersection, exclusion. Because every search compiles to
-conditions on three tables (positions, people, organisations), a basket is
-combined as conditions too and resolved by the database in one query per
-kind of row, whatever the number of rows. Rows added by hand are then
-added, and rows removed by hand taken out: a removal wins over any search.
+in order, with the algebra of `selections.capacity`: a union adds the
+step's rows, an intersection keeps the rows that meet one of them (the more
+specific row standing for both), an exclusion removes the rows that meet
+one. Rows added by hand are then added, and rows removed by hand taken out
+the same way: a removal wins over any search. Because every search is
+conditions on three tables, so is a basket, resolved by the database in one
+query per kind of row, whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    BooleanField,
-    CharField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Q,
-    Value,
-)
+from django.db.models import CharField, F, IntegerField, Q, Value
 from django.utils.translation import gettext as _
 
 from directory.models import Organisation, Person, Position
 
-from .criteria import CriteriaError, Reason, Rows
+from .capacity import (
+    ATTRIBUTES,
+    ORGANISATION,
+    PERSONAL,
+    POSITION,
+    Reason,
+    Selection,
+    capacity_label,
+    exclude,
+    intersect,
+    reason_flags,
+    reasons_of,
+    row_key,
+    term,
+    union,
+)
+from .criteria import CriteriaError
 from .disclosure import BASKET, Disclosure, frozen_reason, step_source
 
-POSITION, PERSONAL, ORGANISATION = "position", "personal", "organisation"
 KINDS = {POSITION: Position, PERSONAL: Person, ORGANISATION: Organisation}
-ATTRIBUTES = {POSITION: "positions", PERSONAL: "people", ORGANISATION: "organisations"}
+OPERATIONS = {"union": union, "intersect": intersect, "exclude": exclude}
 
 
-def _or(left, right):
-    if left is None:
-        return right
-    if right is None:
-        return left
-    return left | right
-
-
-def combine(current: Rows, other: Rows, operation: str) -> Rows:
+def combine(current: Selection, other: Selection, operation: str) -> Selection:
     """The rows of `current` combined with `other` (union, intersect, exclude)."""
-    result = Rows(reasons=list(current.reasons))
-    for attribute in ATTRIBUTES.values():
-        mine, theirs = getattr(current, attribute), getattr(other, attribute)
-        if operation == "union":
-            combined = _or(mine, theirs)
-        elif operation == "intersect":
-            combined = mine & theirs if mine is not None and theirs is not None else None
-        else:  # exclude
-            combined = mine & ~theirs if mine is not None and theirs is not None else mine
-        setattr(result, attribute, combined)
-    return result
+    return OPERATIONS[operation](current, other)
 
 
-def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset()) -> Rows:
-    """Resolve a basket's steps and hand-made entries into Rows.
+def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset()) -> Selection:
+    """Resolve a basket's steps and hand-made entries into a Selection.
 
     Its steps' sources are named (in reasons and errors) as `disclosure`
     allows its reader. Raises CriteriaError when the basket includes itself
@@ -71,7 +62,7 @@ def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset())
             ]
         )
     outer = _outer | {basket.pk}
-    result = Rows()
+    result = Selection()
     steps = basket.steps.select_related("search", "included_basket")
     for number, step in enumerate(steps, start=1):
         source = step_source(step)
@@ -102,34 +93,22 @@ def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset())
                     % {"number": number, "source": label}
                 ]
             ) from None
-        result = combine(result, rows, step.operation)
-        if step.operation == "union":
-            result.reasons.append(
-                Reason(
-                    label,
-                    positions=rows.positions,
-                    people=rows.people,
-                    organisations=rows.organisations,
-                    source=source,
-                )
-            )
+        # The step's rows say which step they come from, not its own reasons.
+        result = combine(result, term(rows, [Reason(label, source=source)]), step.operation)
     added, removed = _entries(basket)
     if any(added.values()):
-        by_hand = Reason(_("added by hand"))
-        for kind, ids in added.items():
-            if ids:
-                condition = Q(pk__in=ids)
-                setattr(result, ATTRIBUTES[kind], _or(getattr(result, ATTRIBUTES[kind]), condition))
-                setattr(by_hand, ATTRIBUTES[kind], condition)
-        result.reasons.append(by_hand)
-    for kind, ids in removed.items():
-        current = getattr(result, ATTRIBUTES[kind])
-        if ids and current is not None:
-            setattr(result, ATTRIBUTES[kind], current & ~Q(pk__in=ids))
+        result = union(result, _by_hand(added, [Reason(_("added by hand"))]))
+    if any(removed.values()):
+        result = exclude(result, _by_hand(removed, []))
     return result
 
 
-def _search_rows(search) -> Rows:
+def _by_hand(ids: dict, reasons) -> Selection:
+    conditions = {ATTRIBUTES[kind]: Q(pk__in=sorted(pks)) for kind, pks in ids.items() if pks}
+    return Selection(**conditions, reasons=reasons)
+
+
+def _search_rows(search) -> Selection:
     try:
         return search.rows()
     except CriteriaError as error:
@@ -167,7 +146,7 @@ rows), or by organisation (personal rows first, then by person)."""
 COLUMNS = ("row_kind", "row_person", "row_position", "row_organisation", "row_sort", "row_name")
 
 
-def keys(rows: Rows, order: str = "name"):
+def keys(rows: Selection, order: str = "name"):
     """Every row as (kind, person, position, organisation, sort key, name key):
     one union query, which counts, sorts and pages in the database."""
     if order not in ORDERS:
@@ -220,7 +199,7 @@ def keys(rows: Rows, order: str = "name"):
     return parts[0].union(*parts[1:], all=True).order_by(*ordering)
 
 
-def count(rows: Rows) -> int:
+def count(rows: Selection) -> int:
     return keys(rows).order_by().count()
 
 
@@ -241,11 +220,8 @@ class Row:
 
     @property
     def key(self) -> str:
-        if self.kind == POSITION:
-            return f"position-{self.position.pk}"
-        if self.kind == PERSONAL:
-            return f"personal-{self.person.pk}"
-        return f"organisation-{self.organisation.pk}"
+        obj = {POSITION: self.position, PERSONAL: self.person}.get(self.kind, self.organisation)
+        return row_key(self.kind, obj.pk)
 
     @property
     def name(self) -> str:
@@ -253,11 +229,11 @@ class Row:
 
     @property
     def capacity(self) -> str:
-        if self.kind == POSITION:
-            return f"{self.position.label} – {self.position.organisation}"
-        if self.kind == PERSONAL:
-            return _("personal")
-        return _("organisation (generic coordinates)")
+        if self.kind != POSITION:
+            return capacity_label(self.kind)
+        position = self.position
+        function = position.function.name if position.function_id else ""
+        return capacity_label(POSITION, function, position.title, str(position.organisation))
 
     @property
     def coordinates_source(self):
@@ -282,7 +258,7 @@ class Row:
         return self.coordinates_source.address_lines()
 
 
-def materialise(page_keys, rows: Rows) -> list[Row]:
+def materialise(page_keys, rows: Selection) -> list[Row]:
     """Rows with their objects and reasons, for a page of `keys()`."""
     ids = {POSITION: [], PERSONAL: [], ORGANISATION: []}
     for kind, person, position, organisation, *_sort in page_keys:
@@ -298,16 +274,9 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
     for kind, queryset in querysets.items():
         if not ids[kind]:
             continue
-        flags = {}
-        for index, reason in enumerate(rows.reasons):
-            condition = getattr(reason, ATTRIBUTES[kind])
-            if condition is not None:
-                flags[f"reason_{index}"] = ExpressionWrapper(condition, output_field=BooleanField())
+        nodes, flags = reason_flags(rows, kind)
         for obj in queryset.filter(pk__in=ids[kind]).annotate(**flags):
-            reasons = [
-                rows.reasons[int(name.split("_")[1])] for name in flags if getattr(obj, name)
-            ]
-            found[(kind, obj.pk)] = (obj, reasons)
+            found[(kind, obj.pk)] = (obj, reasons_of(rows, kind, obj, nodes))
     result = []
     for kind, person, position, organisation, *_sort in page_keys:
         pk = position if kind == POSITION else person if kind == PERSONAL else organisation
@@ -325,11 +294,11 @@ def materialise(page_keys, rows: Rows) -> list[Row]:
     return result
 
 
-def page(rows: Rows, start: int, stop: int, order: str = "name") -> list[Row]:
+def page(rows: Selection, start: int, stop: int, order: str = "name") -> list[Row]:
     return materialise(list(keys(rows, order)[start:stop]), rows)
 
 
-def stream(rows: Rows, order: str = "name", chunk: int = 2000):
+def stream(rows: Selection, order: str = "name", chunk: int = 2000):
     """Every row, in order, a chunk at a time: memory stays flat for exports."""
     buffer = []
     for key in keys(rows, order).iterator(chunk_size=chunk):

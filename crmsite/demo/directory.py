@@ -2,7 +2,8 @@
 
 Idempotent: running it twice changes nothing. The directory itself is
 generated (`directory.bulk_load`) once, when it is empty; `persons` asks for
-a large one (`seed_demo --persons 1000000`).
+a large one (`seed_demo --persons 1000000`). A few named records
+(`showcase`) make sure that the help page's examples find rows.
 """
 
 import random
@@ -13,6 +14,7 @@ from directory.models import Comment, InterestCentre, Organisation
 
 from . import words as demo_data
 from .bulk_load import load_directory
+from .showcase import add_showcase
 
 INTEREST_CENTRES = [
     ("Théâtre", "#b3261e"),
@@ -44,6 +46,7 @@ def seed_directory(persons: int | None = None, comment_authors=(), log=None) -> 
     if not Organisation.objects.exists():
         counts.update(load_directory(DEMO_PERSONS, DEMO_ORGANISATIONS, seed=2026))
         counts["comments"] = add_demo_comments(comment_authors)
+    counts["showcase"] = add_showcase()  # the help page's examples, each time
     if persons:
         counts["large"] = load_directory(persons, seed=persons, log=log)
     return counts

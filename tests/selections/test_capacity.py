@@ -117,11 +117,17 @@ def test_an_any_group_yields_the_union_of_its_members_rows(town):
     }
 
 
-# "A none group removes from its parent's rows what its members would yield:
-# positions for position rules (the person may stay in another capacity)..."
+# "none removes from its group the rows that meet what its members would
+# yield: a position for a position rule (the person may stay in another
+# capacity)..."
 def test_none_with_a_position_rule_removes_positions_and_the_person_may_stay(town):
-    tree = group("all", rule("person.language", "in", ["fr"]), group("none", directors(town)))
+    everyone = rule("position.function", "in", [town.director.pk, town.board.pk, town.press.pk])
+    tree = group("all", everyone, group("none", directors(town)))
     assert found(tree) == {"Alice @ Festival de Lyon", "Chloé @ Scène de Nancy"}
+    # A personal row meets its person's positions: French speakers who are not
+    # directors now (Chloé's director position has ended).
+    personal = group("all", rule("person.language", "in", ["fr"]), group("none", directors(town)))
+    assert found(personal) == {"Chloé (personal)"}
 
 
 # "... whole people for person rules."

@@ -271,3 +271,66 @@ def test_organisation_rows_in_a_basket_reach_generic_coordinates(town, owner):
         "Théâtre de Metz",
         "Scène de Nancy",
     }
+
+
+# SMS, the contact rule, the cursor setting -------------------------------------------
+
+
+def test_sms_goes_to_mobile_numbers_only_and_says_why_a_landline_is_left_out(town):
+    from directory.models import Person, Position
+    from selections.recipients import NOT_MOBILE, SMS
+
+    # A landline typed in mobile fields before the forms refused it.
+    Position.objects.filter(pk=town.positions.bruno_director.pk).update(mobile="+33326473040")
+    Person.objects.filter(pk=town.denis.pk).update(mobile="+33326473041")
+    directors_rows = rows_for(group("all", directors(town)))
+    outcome = {r.name: (r.coordinate, r.left_out) for r in resolve(directors_rows, SMS)}
+    assert outcome["Alice Arnaud"] == ("+33622222222", "")
+    assert outcome["Bruno Blanc"] == ("+33326473040", NOT_MOBILE)
+    (bruno,) = [r for r in resolve(directors_rows, SMS) if r.name == "Bruno Blanc"]
+    assert bruno.reason == "pas un numéro de mobile"
+    personal = rows_for(group("all", rule("person.name", "contains", "dupont")))
+    assert [(r.left_out) for r in resolve(personal, SMS)] == [NOT_MOBILE]
+    summary = summarise(directors_rows, SMS)
+    assert "1 sans numéro de mobile" in summary.describe(SMS)
+    # A fallback to a mobile is taken when the capacity's number is a landline.
+    Person.objects.filter(pk=town.bruno.pk).update(mobile="+33612121212")
+    fallback = {
+        r.name: (r.coordinate, r.source, r.left_out)
+        for r in resolve(directors_rows, SMS, Policy(fallback=PERSONAL))
+    }
+    assert fallback["Bruno Blanc"] == ("+33612121212", "personal", "")
+
+
+def test_the_contact_rule_is_the_person_s_own(town, monkeypatch):
+    """`recipients` asks `Person.may_be_contacted_by`, and nothing else."""
+    from directory.models import Person
+
+    asked = []
+
+    def nobody(self, channel):
+        asked.append(channel)
+        return False
+
+    monkeypatch.setattr(Person, "may_be_contacted_by", nobody)
+    rows = rows_for(group("all", directors(town)))
+    assert {r.left_out for r in resolve(rows, "email")} == {"refused"}
+    assert set(asked) == {"email"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cursor_setting_holds_for_its_transaction_only(town):
+    from django.db import connection
+
+    rows = rows_for(group("all", directors(town)))
+    recipients = resolve(rows, "email")
+    next(recipients)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW cursor_tuple_fraction")
+            assert cursor.fetchone()[0] == "1"
+    list(recipients)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW cursor_tuple_fraction")
+            assert cursor.fetchone()[0] == "0.1"
