@@ -20,7 +20,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import DatabaseError, models
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -31,7 +31,12 @@ from django.utils.translation import get_language, gettext, override
 
 from directory.ids import is_record_id
 
-from .roles import LastAdministratorError, RoleGroupProtectedError, is_client
+from .roles import (
+    LastAdministratorError,
+    RoleGroupProtectedError,
+    is_client,
+    translated_guard_errors,
+)
 
 # URL names (namespace:name) of the workspace that a client may open.
 # The helpdesk adds its own names here through CLIENT_URL_NAMESPACES.
@@ -119,6 +124,15 @@ class LastAdministratorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DatabaseError):
+            # A refusal of the database triggers on a path Python did not guard.
+            try:
+                with translated_guard_errors():
+                    raise exception
+            except (LastAdministratorError, RoleGroupProtectedError) as translated:
+                exception = translated
+            except DatabaseError:
+                return None
         if not isinstance(exception, LastAdministratorError | RoleGroupProtectedError):
             return None
         for message in exception.messages:
