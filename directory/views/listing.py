@@ -82,7 +82,10 @@ class DirectoryPaginator(WagtailPaginator):
     @staticmethod
     def _estimate(queryset):
         connection = connections[queryset.db]
-        if connection.vendor != "postgresql" or queryset.query.where:
+        # Unfiltered: no condition but the default manager's (the trash left
+        # out, a few rows at most, which an estimate does not see anyway).
+        unfiltered = queryset.model._default_manager.all().query.where
+        if connection.vendor != "postgresql" or queryset.query.where != unfiltered:
             return None
         with connection.cursor() as cursor:
             cursor.execute(

@@ -94,6 +94,10 @@ EXPECTED = {
     "directory_comments:add": STAFF_ONLY,
     "directory_comments:edit": STAFF_ONLY,
     "directory_comments:delete": STAFF_ONLY,
+    "directory_trash:index": STAFF_ONLY,
+    "directory_trash:restore": STAFF_ONLY,
+    "directory_trash:purge": ADMIN_ONLY,
+    "directory_trash:empty": ADMIN_ONLY,
     **_snippet_expectations(),
     **{
         f"lockouts:{view}": ADMIN_ONLY
