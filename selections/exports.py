@@ -8,11 +8,8 @@ Two writers share one cell conversion (:func:`cell_value`):
   ``directory.streaming.StreamingExportResponse`` (which, unlike Django's
   ``StreamingHttpResponse``, also streams under daphne).
 * :func:`write_xlsx` writes a one-sheet workbook with rustpy-xlsxwriter
-  (Rust's rust_xlsxwriter under a thin binding). It was chosen by measurement
-  (100,000 rows x 9 columns on a 2-core machine, conversion included): about
-  40,000 rows/s at a flat ~20 MB peak RSS, where XlsxWriter (constant_memory)
-  made ~10,000 rows/s, PyExcelerate ~13,000 (holding every row) and openpyxl
-  write-only ~5,000.
+  (Rust's rust_xlsxwriter under a thin binding), chosen by measurement over
+  XlsxWriter, PyExcelerate and openpyxl (``docs/performance.md``).
 
 :func:`xlsx_file` writes it to a temporary file, for a
 ``directory.streaming.FileExportResponse`` to send from disk: the rows pass
@@ -119,11 +116,9 @@ def write_xlsx(headings: list[str], rows: Iterable[Sequence], target) -> int:
 
     Memory: rows are pulled one by one from ``rows`` and written in
     rust_xlsxwriter's constant-memory mode, so peak memory does not grow with
-    the row count (a bare process peaked at ~20 MB RSS for 100,000 and for
-    400,000 rows; inside Django the export added under 5 MB to the baseline).
-    With a file object, the finished (compressed) workbook is built in memory
-    once before being written to it, about twice the file size (~6 MB per
-    100,000 nine-column rows); pass a path to avoid even that.
+    the row count. With a file object, the finished (compressed) workbook is
+    built in memory once before being written to it, about twice the file
+    size; pass a path (or use :func:`xlsx_file`) to avoid even that.
 
     The headings must be unique: the writer keys each row by heading.
     """
