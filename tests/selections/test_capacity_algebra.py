@@ -567,3 +567,11 @@ def test_the_algebra_on_hand_made_selections(town):
     }
     assert keys(intersect(bruno, lyon_organisations)) == set()
     assert Organisation.objects.count() == 4
+
+
+def test_none_of_a_position_rule_keeps_people_with_no_position(town):
+    """English speakers who are not directors: Bruno (a director) goes in
+    his personal row, Denis (no position at all) stays."""
+    tree = group("all", english(), group("none", directors(town)))
+    assert found(tree) == {"Denis (personal)"}
+    assert why(tree) == {"Denis (personal)": ["Langue préférée est l'un de Anglais"]}
