@@ -4,15 +4,13 @@ and in `selections.criteria`; these forms only carry input to them."""
 import json
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from crmsite.roles import ADMINISTRATORS, STAFF
 from directory.ids import is_record_id
 
+from .actions import MAX_STEPS, staff_groups, staff_users
 from .capacity import parse_row_key
 from .columns import DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS
 from .criteria import MAX_JSON_CHARS, TARGETS, CriteriaError, parse
@@ -102,15 +100,6 @@ class SearchForm(WagtailAdminModelForm):
                 self.add_error(None, errors)
 
 
-def staff_users():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=(STAFF, ADMINISTRATORS))
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 class IdChoicesField(forms.ModelMultipleChoiceField):
     """Choices by id that refuse, as an unknown choice, any value that cannot
     be an id (negative, not a number, past 64 bits) before asking the database."""
@@ -145,7 +134,7 @@ class ShareForm(forms.ModelForm):
         },
     )
     shared_with_groups = IdChoicesField(
-        queryset=Group.objects.filter(name__in=(STAFF, ADMINISTRATORS)),
+        queryset=staff_groups(),
         required=False,
         label=_("Groups"),
         widget=forms.CheckboxSelectMultiple,
@@ -171,9 +160,6 @@ class SearchShareForm(ShareForm):
 class BasketShareForm(ShareForm):
     class Meta(ShareForm.Meta):
         model = Basket
-
-
-MAX_STEPS = 50
 
 
 def _narrowed_init(base_init, searches, baskets):

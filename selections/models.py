@@ -338,11 +338,28 @@ class SnapshotRow(models.Model):
         return f"{self.name} ({self.capacity})" if self.capacity else self.name
 
 
+# Log actions administrators read on every selection, as an oversight of what
+# leaves the workspace or reaches more people (`selections.actions`); the
+# selection is named only to those who may see it (`SelectionLogQuerySet`).
+SHARE_ACTION = "selections.share"
+UNSHARE_ACTION = "selections.unshare"
+EXPORT_ACTION = "selections.export"
+FREEZE_ACTION = "selections.freeze"
+OVERSIGHT_ACTIONS = (SHARE_ACTION, UNSHARE_ACTION, EXPORT_ACTION, FREEZE_ACTION)
+OVERSIGHT_PERMISSION = "selections.view_selectionlogentry"  # administrators hold it
+HIDDEN_NAMES = {
+    "savedsearch": _("a saved search not shared with you"),
+    "basket": _("a basket not shared with you"),
+    None: _("a selection not shared with you"),
+}
+
+
 class SelectionLogQuerySet(LogEntryQuerySet):
-    def viewable_by_user(self, user):
-        """The history of the searches and baskets `user` may see, and their own
-        actions: the site history must not name another's private selection,
-        administrators included (`selections.permissions`)."""
+    def named_for(self, user):
+        """The entries whose selection `user` may read the name of: the history
+        of the searches and baskets they may see, and their own actions. The
+        site history must not name another's private selection, administrators
+        included (`selections.permissions`)."""
         if not user.is_authenticated:
             return self.none()
         allowed = Q(user=user)
@@ -354,6 +371,18 @@ class SelectionLogQuerySet(LogEntryQuerySet):
                 object_id__in=keys.values("key"),
             )
         return self.filter(allowed)
+
+    def viewable_by_user(self, user):
+        """What `user` reads in the site history: the entries named for them
+        and, for administrators, the oversight entries of every selection
+        (sharing, exports, snapshots), shown without a name they may not read
+        (`SelectionLogManager.hide_names`)."""
+        if not user.is_authenticated:
+            return self.none()
+        if not user.has_perm(OVERSIGHT_PERMISSION):
+            return self.named_for(user)
+        named = self.named_for(user).values("pk")
+        return self.filter(Q(pk__in=named) | Q(action__in=OVERSIGHT_ACTIONS))
 
 
 class SelectionLogManager(ModelLogEntryManager):
@@ -367,6 +396,22 @@ class SelectionLogManager(ModelLogEntryManager):
 
     def viewable_by_user(self, user):
         return self.get_queryset().viewable_by_user(user)
+
+    def hide_names(self, entries, user) -> None:
+        """Replace, in these entries read by `user`, the name of each selection
+        they may not see by what stands for it."""
+        entries = [entry for entry in entries if isinstance(entry, self.model)]
+        if not entries:
+            return
+        named = set(
+            self.get_queryset()
+            .named_for(user)
+            .filter(pk__in=[entry.pk for entry in entries])
+            .values_list("pk", flat=True)
+        )
+        for entry in entries:
+            if entry.pk not in named:
+                entry.label = str(HIDDEN_NAMES.get(entry.content_type.model, HIDDEN_NAMES[None]))
 
 
 class SelectionLogEntry(BaseLogEntry):

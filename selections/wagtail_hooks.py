@@ -1,7 +1,7 @@
-from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from . import log_formatters
 from .models import Basket, SavedSearch, SelectionLogEntry
 from .panels import AddToBasketPanel
 from .permissions import SharedObjectPolicy
@@ -25,11 +25,4 @@ def add_to_basket_panel(request, record):
 def register_selection_actions(actions):
     actions.register_model(SavedSearch, SelectionLogEntry)
     actions.register_model(Basket, SelectionLogEntry)
-    actions.register_action("selections.share", _("Share"), _("Sharing changed"))
-    actions.register_action("selections.export", _("Export"), _("Exported"))
-    actions.register_action("selections.freeze", _("Freeze"), _("Snapshot kept"))
-    actions.register_action("selections.rows_added", _("Add rows"), _("Rows added by hand"))
-    actions.register_action("selections.rows_removed", _("Remove rows"), _("Rows removed by hand"))
-    actions.register_action(
-        "selections.entry_cancelled", _("Cancel a change by hand"), _("Change by hand cancelled")
-    )
+    log_formatters.register(actions)

@@ -5,6 +5,10 @@ that queryset, so another user's private object answers 404 whatever the
 URL (edit, delete, history, usage, export...). Changing is for the owner.
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+
 
 class OwnedObjectMixin:
     """For views that change an object (Django's SingleObjectMixin)."""
@@ -26,40 +30,24 @@ class VisibleBaseObjectMixin:
 
 
 class ProtectedDeleteMixin:
-    """Deleting a search or a basket that baskets use.
+    """Deleting a search or a basket through `selections.actions`.
 
-    The owner's own baskets block it, named in the message: the owner
-    removes the step first. Steps in colleagues' baskets (it was shared with
-    them) go with it: the owner could neither see nor change those baskets,
-    and their names are not shown.
+    The owner's own baskets that use it block it, named in the message: the
+    owner removes the step first. Steps in colleagues' baskets (it was shared
+    with them) go with it: the owner could neither see nor change those
+    baskets, and their names are not shown.
     """
 
-    def using_steps(self):
+    def delete_selection(self, user, selection):
         raise NotImplementedError
 
-    def form_valid(self, form):
-        from django.contrib import messages
-        from django.db import transaction
-        from django.shortcuts import redirect
-        from django.utils.translation import ngettext
+    def delete_action(self):
+        self.delete_selection(self.request.user, self.object)
 
-        steps = list(self.using_steps())
-        own = sorted(
-            {str(step.basket) for step in steps if step.basket.owner_id == self.request.user.pk}
-        )
-        if own:
-            messages.error(
-                self.request,
-                ngettext(
-                    "It is used by your basket %(baskets)s: remove it from there first.",
-                    "It is used by your baskets %(baskets)s: remove it from there first.",
-                    len(own),
-                )
-                % {"baskets": ", ".join(f"“{name}”" for name in own)},
-            )
-            return redirect(self.object_url())
-        with transaction.atomic():
-            for step in steps:
-                step.delete()
-            self.usage = None  # Wagtail's usage check would still count the steps
+    def form_valid(self, form):
+        self.usage = None  # Wagtail's usage check would still count the steps
+        try:
             return super().form_valid(form)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.object_url())

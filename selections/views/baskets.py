@@ -2,8 +2,7 @@
 why each is there), rows added or removed by hand, sharing, export and
 snapshots."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -16,11 +15,10 @@ from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from directory.streaming import FileExportResponse, StreamingExportResponse
 
-from .. import resolution
+from .. import actions, resolution
 from ..columns import export_cells
 from ..criteria import CriteriaError
 from ..disclosure import SEARCH, Disclosure, read_frozen_reason, step_source
@@ -37,6 +35,7 @@ from ..models import Basket
 from ..panels import StepsInlinePanel
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .common import (
+    ActionFormMixin,
     NewObjectTitleMixin,
     OwnIndexView,
     SelectionPage,
@@ -114,7 +113,7 @@ basket_panels = ObjectList(
 )
 
 
-class BasketCreateView(NewObjectTitleMixin, generic.CreateView):
+class BasketCreateView(ActionFormMixin, NewObjectTitleMixin, generic.CreateView):
     page_title = gettext_lazy("New basket")
     index_label = gettext_lazy("My baskets")
 
@@ -123,20 +122,26 @@ class BasketCreateView(NewObjectTitleMixin, generic.CreateView):
     def get_initial_form_instance(self):
         return Basket(owner=self.request.user)
 
+    def save_instance(self):
+        return actions.create_basket(self.request.user, self.form.save(commit=False))
+
     def get_success_url(self):
         return reverse("selections_baskets:basket", args=(self.object.pk,))
 
 
-class BasketEditView(OwnedObjectMixin, generic.EditView):
+class BasketEditView(ActionFormMixin, OwnedObjectMixin, generic.EditView):
     success_message = gettext_lazy("Basket “%(object)s” saved.")
+
+    def save_instance(self):
+        return actions.update_basket(self.request.user, self.form.save(commit=False))
 
     def get_success_url(self):
         return reverse("selections_baskets:basket", args=(self.object.pk,))
 
 
 class BasketDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
-    def using_steps(self):
-        return self.object.included_in_steps.select_related("basket")
+    def delete_selection(self, user, selection):
+        actions.delete_basket(user, selection)
 
     def object_url(self):
         return reverse("selections_baskets:basket", args=(self.object.pk,))
@@ -255,7 +260,13 @@ class ExportView(SelectionPage):
 
     def download(self, rows, choice):
         headings, cells = export_cells(resolution.stream(rows), choice["columns"])
-        log(self.basket, "selections.export", user=self.request.user)
+        actions.record_export(
+            self.request.user,
+            self.basket,
+            rows=resolution.count(rows),
+            columns=choice["columns"],
+            file_format=choice["format"],
+        )
         stem = f"{slugify(self.basket.name) or 'panier'}-{timezone.localdate():%Y-%m-%d}"
         # Both stream under daphne too: the CSV a thousand rows at a time, the
         # workbook from a temporary file its rows were written to one by one.
@@ -298,15 +309,17 @@ def add_rows(request):
     if not form.is_valid():
         _report_errors(request, form)
         return redirect(_next_url(request, fallback))
-    with transaction.atomic():
-        basket = form.cleaned_data["basket"]
+    basket, rows = form.cleaned_data["basket"], form.cleaned_data["row"]
+    try:
         if basket is None:
-            basket = Basket.objects.create(
-                owner=request.user, name=form.cleaned_data["new_basket_name"].strip()
-            )
-            log(basket, "wagtail.create", user=request.user)
-        added = basket.add_rows(form.cleaned_data["row"], request.user)
-        log(basket, "selections.rows_added", user=request.user, data={"rows": added})
+            name = form.cleaned_data["new_basket_name"]
+            basket, added = actions.add_rows_to_new_basket(request.user, name, rows)
+        else:
+            added = actions.add_rows(request.user, basket, rows)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_next_url(request, fallback))
     messages.success(
         request,
         ngettext(
@@ -327,9 +340,7 @@ def remove_rows(request, pk):
     basket = owned_basket(request, pk)
     form = RemoveRowsForm(request.POST)
     if form.is_valid():
-        with transaction.atomic():
-            removed = basket.remove_rows(form.cleaned_data["row"], request.user)
-            log(basket, "selections.rows_removed", user=request.user, data={"rows": removed})
+        removed = actions.remove_rows(request.user, basket, form.cleaned_data["row"])
         messages.success(
             request,
             ngettext(
@@ -349,8 +360,7 @@ def cancel_entry(request, pk, entry_pk):
     """Undo one addition or removal by hand."""
     basket = owned_basket(request, pk)
     entry = get_object_or_404(basket.entries, pk=entry_pk)
-    entry.delete()
-    log(basket, "selections.entry_cancelled", user=request.user)
+    actions.cancel_entry(request.user, basket, entry)
     messages.success(request, _("Done: “%(entry)s” was cancelled.") % {"entry": entry})
     return redirect("selections_baskets:basket", basket.pk)
 
@@ -367,12 +377,11 @@ def freeze(request, pk):
                 messages.error(request, _("Snapshot not kept: %(error)s") % {"error": message})
         return redirect("selections_baskets:basket", basket.pk)
     try:
-        snapshot = resolution.freeze(basket, request.user, form.cleaned_data["label"])
+        snapshot = actions.freeze_basket(request.user, basket, form.cleaned_data["label"])
     except CriteriaError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        log(basket, "selections.freeze", user=request.user, data={"rows": snapshot.row_count})
         messages.success(
             request,
             ngettext(
@@ -407,7 +416,14 @@ def snapshot_csv(request, pk, snapshot_pk):
         ]
         for values in snapshot.rows.values_list(*fields).iterator(chunk_size=2000)
     )
-    log(basket, "selections.export", user=request.user)
+    actions.record_export(
+        request.user,
+        basket,
+        rows=snapshot.row_count,
+        columns=fields,
+        file_format="csv",
+        snapshot=snapshot,
+    )
     response = StreamingExportResponse(
         csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"
     )

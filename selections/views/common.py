@@ -2,7 +2,7 @@
 listings ("mine" and "shared with me"), the sharing form, the page frame and
 the title of a new object. Each side names its URLs; nothing else differs."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -12,8 +12,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
+from .. import actions
 from .access import OwnedObjectMixin
 
 
@@ -27,6 +27,28 @@ class SelectionPage(WagtailAdminTemplateMixin, TemplateView):
         if not request.user.has_perm("selections.view_savedsearch"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """An action's refusal on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ActionFormMixin:
+    """For Wagtail's create and edit views whose `save_instance` calls an
+    action (`selections.actions`): its refusal shows on the form, and nothing
+    is saved."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
 
 
 class NewObjectTitleMixin:
@@ -124,7 +146,7 @@ class SharedIndexView(OwnIndexView):
         return reverse(f"{self.shared_url_name}_results")
 
 
-class ShareView(OwnedObjectMixin, generic.EditView):
+class ShareView(ActionFormMixin, OwnedObjectMixin, generic.EditView):
     """The owner shares, read only, with staff members, groups or all staff."""
 
     template_name = "selections/share.html"
@@ -140,9 +162,14 @@ class ShareView(OwnedObjectMixin, generic.EditView):
         return reverse(self.object_url_name, args=(self.object.pk,))
 
     def save_instance(self):
-        instance = self.form.save()
-        log(instance, "selections.share", user=self.request.user)
-        return instance
+        actions.set_sharing(
+            self.request.user,
+            self.object,
+            users=self.form.cleaned_data["shared_with_users"],
+            groups=self.form.cleaned_data["shared_with_groups"],
+            all_staff=self.form.cleaned_data["shared_with_all_staff"],
+        )
+        return self.object
 
     def get_edit_url(self):
         return reverse(self.share_url_name, args=(self.object.pk,))

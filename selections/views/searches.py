@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -16,18 +15,18 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from directory.matches import Matches
 from directory.models import Organisation
 
-from .. import resolution
+from .. import actions, resolution
 from ..criteria import CriteriaError, compile_rows, describe, parse
 from ..fields import MAX_ID, builder_schema
 from ..forms import AddRowsForm, SearchForm, SearchShareForm, read_criteria
 from ..models import SavedSearch
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .common import (
+    ActionFormMixin,
     NewObjectTitleMixin,
     OwnIndexView,
     SelectionPage,
@@ -157,7 +156,7 @@ class BuilderMixin:
         return context
 
 
-class SearchCreateView(NewObjectTitleMixin, BuilderMixin, generic.CreateView):
+class SearchCreateView(ActionFormMixin, NewObjectTitleMixin, BuilderMixin, generic.CreateView):
     page_title = gettext_lazy("New search")
     index_label = gettext_lazy("My searches")
     success_message = gettext_lazy("Search “%(object)s” saved.")
@@ -165,20 +164,26 @@ class SearchCreateView(NewObjectTitleMixin, BuilderMixin, generic.CreateView):
     def get_initial_form_instance(self):
         return SavedSearch(owner=self.request.user)
 
+    def save_instance(self):
+        return actions.create_search(self.request.user, self.form.save(commit=False))
+
     def get_success_url(self):
         return reverse("selections_searches:results", args=(self.object.pk,))
 
 
-class SearchEditView(BuilderMixin, OwnedObjectMixin, generic.EditView):
+class SearchEditView(ActionFormMixin, BuilderMixin, OwnedObjectMixin, generic.EditView):
     success_message = gettext_lazy("Search “%(object)s” saved.")
+
+    def save_instance(self):
+        return actions.update_search(self.request.user, self.form.save(commit=False))
 
     def get_success_url(self):
         return reverse("selections_searches:results", args=(self.object.pk,))
 
 
 class SearchDeleteView(ProtectedDeleteMixin, OwnedObjectMixin, generic.DeleteView):
-    def using_steps(self):
-        return self.object.basket_steps.select_related("basket")
+    def delete_selection(self, user, selection):
+        actions.delete_search(user, selection)
 
     def object_url(self):
         return reverse("selections_searches:results", args=(self.object.pk,))
@@ -265,15 +270,7 @@ def copy_search(request, pk):
     if not request.user.has_perm("selections.add_savedsearch"):
         raise PermissionDenied
     original = get_object_or_404(SavedSearch.objects.visible_to(request.user), pk=pk)
-    with transaction.atomic():
-        copy = SavedSearch.objects.create(
-            owner=request.user,
-            name=(_("Copy of %(name)s") % {"name": original.name})[:150],
-            description=original.description,
-            target=original.target,
-            criteria=original.criteria,
-        )
-        log(copy, "wagtail.create", user=request.user)
+    copy = actions.copy_search(request.user, original)
     messages.success(
         request, _("Copy of “%(name)s” created: it is yours to edit.") % {"name": original.name}
     )
