@@ -1,10 +1,8 @@
 """User bulk actions: "Assign role" (one role per user, replacing the previous
-one), and "Delete", whose confirmation names the searches and baskets that go
-with each user."""
+one, through `crmsite.roles.assign_roles`), and "Delete", whose confirmation
+names the searches and baskets that go with each user."""
 
 from django import forms
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.users.utils import change_user_perm
@@ -13,15 +11,7 @@ from wagtail.users.views.bulk_actions.user_bulk_action import UserBulkAction
 
 from selections.owners import selections_owned_by
 
-from .roles import (
-    GROUP_FOR_ROLE,
-    ROLE_ADMINISTRATOR,
-    ROLE_CHOICES,
-    ROLE_GROUPS,
-    active_administrator_ids,
-    ensure_administrators_remain,
-    translated_guard_errors,
-)
+from .roles import ROLE_CHOICES, assign_roles
 from .views.users import describe_colleague_baskets, describe_owned
 
 
@@ -41,24 +31,12 @@ class AssignRoleBulkAction(UserBulkAction):
         return self.request.user.has_perm(change_user_perm)
 
     def get_execution_context(self):
-        return {"role": self.cleaned_form.cleaned_data["role"]}
+        return {"role": self.cleaned_form.cleaned_data["role"], "actor": self.request.user}
 
     @classmethod
-    def execute_action(cls, objects, role=None, **kwargs):
-        if role not in GROUP_FOR_ROLE:
-            return 0, 0
+    def execute_action(cls, objects, role=None, actor=None, **kwargs):
         users = list(objects)
-        wanted = Group.objects.get(name=GROUP_FOR_ROLE[role])
-        others = list(Group.objects.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk))
-        with translated_guard_errors(), transaction.atomic():
-            if role != ROLE_ADMINISTRATOR:
-                # Locks, then counts: see crmsite.roles.lock_administrators.
-                ensure_administrators_remain(
-                    [u.pk for u in users if u.pk in active_administrator_ids()]
-                )
-            wanted.user_set.add(*users)
-            for group in others:
-                group.user_set.remove(*users)
+        assign_roles(actor, users, role)  # all or nothing; the last administrator stays
         return len(users), 0
 
     def get_success_message(self, num_parent_objects, num_child_objects):

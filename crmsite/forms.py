@@ -1,15 +1,12 @@
 """The user form of Wagtail's user screens, with contact details and one role."""
 
 from django import forms
-from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .roles import (
-    GROUP_FOR_ROLE,
     ROLE_ADMINISTRATOR,
     ROLE_CHOICES,
-    ROLE_GROUPS,
     LastAdministratorError,
     ensure_administrators_remain,
     role_of,
@@ -48,19 +45,9 @@ class RoleFormMixin(forms.Form):
                     self.add_error(field if field in self.fields else None, error)
         return cleaned
 
-    def save(self, commit=True):
-        user = super().save(commit=commit)
-        if commit:
-            self.save_role(user)
-        return user
-
-    def save_role(self, user):
-        wanted = Group.objects.get(name=GROUP_FOR_ROLE[self.cleaned_data["role"]])
-        others = user.groups.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk)
-        user.groups.add(wanted)  # add first: never zero administrators on the way
-        if others.exists():
-            user.groups.remove(*others)
-        user._crm_role = False  # forget the cached role
+    # The role itself is assigned by the view, as its user, through
+    # `crmsite.roles.assign_role` (access, the last administrator, the log);
+    # this form only reports the last-administrator rule first, on its field.
 
 
 class CrmUserCreationForm(RoleFormMixin, UserCreationForm):

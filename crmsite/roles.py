@@ -220,6 +220,89 @@ def sync_roles(apps=None, using: str = "default") -> None:
     ).delete()
 
 
+# --- Assigning a role: the one write path ------------------------------------
+
+ROLE_ACTION = "crmsite.assign_role"
+
+
+def may_assign_roles(user) -> bool:
+    """Whoever may change users: the administrators (whose role holds every
+    permission; no other role holds this one), or an account given it by hand."""
+    from django.contrib.auth import get_user_model
+
+    opts = get_user_model()._meta
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+    )
+
+
+def assign_roles(actor, users, role: str) -> int:
+    """Give each of `users` the role `role` in place of their previous one, as
+    `actor` (an administrator, `may_assign_roles`); return how many changed role.
+
+    Refused whole (nothing changes) when the actor is not an administrator
+    (PermissionDenied), when the role is unknown, or when no active
+    administrator would be left (LastAdministratorError: checked after taking
+    the lock of `lock_administrators`, and by the database's triggers). Each
+    change is logged on the user: who gave which role, before and after
+    (`directory.audit`), shown in the user's history and the site history,
+    which administrators read.
+    """
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import PermissionDenied
+    from wagtail.log_actions import log
+
+    from directory.audit import changes
+
+    if not may_assign_roles(actor):
+        raise PermissionDenied(_("Only administrators assign roles."))
+    if role not in GROUP_FOR_ROLE:
+        raise ValidationError(_("Unknown role."), code="invalid_role")
+    users = list(users)
+    labels = dict(ROLE_CHOICES)
+    wanted = Group.objects.get(name=GROUP_FOR_ROLE[role])
+    others = list(Group.objects.filter(name__in=ROLE_GROUPS).exclude(pk=wanted.pk))
+    changed = 0
+    with translated_guard_errors(), transaction.atomic():
+        lock_administrators()
+        if role != ROLE_ADMINISTRATOR:
+            administrators = active_administrator_ids()
+            ensure_administrators_remain([u.pk for u in users if u.pk in administrators])
+        before = {}
+        for user in users:
+            user._crm_role = False  # read the role in this transaction
+            before[user.pk] = role_of(user)
+        wanted.user_set.add(*users)  # add first: never zero administrators on the way
+        for group in others:
+            group.user_set.remove(*users)
+        for user in users:
+            user._crm_role = False
+            if before[user.pk] == role:
+                continue
+            changed += 1
+            found = changes(
+                {"role": str(labels.get(before[user.pk], ""))},
+                {"role": str(labels[role])},
+                type(user),
+                labels={"role": _("Role")},
+            )
+            log(
+                user,
+                ROLE_ACTION,
+                user=actor,
+                data={"role": {"before": before[user.pk], "after": role}, "changes": found},
+            )
+    return changed
+
+
+def assign_role(actor, user, role: str) -> bool:
+    """Give `user` the role `role` (see `assign_roles`); return whether it changed."""
+    return assign_roles(actor, [user], role) == 1
+
+
 # --- The database's own guard -------------------------------------------------
 #
 # Triggers refuse, whatever SQL reaches the database (bulk_update, update()

@@ -1,13 +1,28 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from directory.audit import ChangesFormatter
+
 from .bulk_actions import AssignRoleBulkAction, DeleteUsersBulkAction
-from .roles import is_client
+from .roles import ROLE_ACTION, is_client
 from .views.lockouts import LockoutViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_lockouts():
     return LockoutViewSet()
+
+
+class RoleFormatter(ChangesFormatter):
+    """ "Rôle attribué : Rôle : « Équipe » → « Administrateur »"."""
+
+    label = _("Assign role")
+    message = _("Role assigned")
+
+
+@hooks.register("register_log_actions")
+def register_role_action(actions):
+    actions.register_action(ROLE_ACTION)(RoleFormatter)
 
 
 # Registered after Wagtail's own (order=10), so that it replaces it.

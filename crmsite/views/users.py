@@ -15,7 +15,7 @@ from wagtail.users.views import users as wagtail_users
 from selections.owners import OwnedSelections, selections_owned_by
 
 from ..forms import CrmUserCreationForm, CrmUserEditForm
-from ..roles import ROLE_CHOICES, role_of
+from ..roles import ROLE_CHOICES, assign_role, role_of
 
 ROLE_LABELS = dict(ROLE_CHOICES)
 NAMES_SHOWN = 20
@@ -85,6 +85,24 @@ class IndexView(wagtail_users.IndexView):
         return super().get_base_queryset().prefetch_related("groups")
 
 
+class RoleMixin:
+    """The role chosen on the form is assigned through `crmsite.roles.assign_role`,
+    as the user of the request, in the transaction that saves the user."""
+
+    def save_instance(self):
+        user = super().save_instance()
+        assign_role(self.request.user, user, self.form.cleaned_data["role"])
+        return user
+
+
+class CreateView(RoleMixin, wagtail_users.CreateView):
+    pass
+
+
+class EditView(RoleMixin, wagtail_users.EditView):
+    pass
+
+
 class DeleteView(wagtail_users.DeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,6 +114,8 @@ class DeleteView(wagtail_users.DeleteView):
 
 class UserViewSet(wagtail_users.UserViewSet):
     index_view_class = IndexView
+    add_view_class = CreateView
+    edit_view_class = EditView
     delete_view_class = DeleteView
     create_template_name = "crmsite/users/create.html"
     edit_template_name = "crmsite/users/edit.html"
