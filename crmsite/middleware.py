@@ -16,6 +16,8 @@
   be ids, which Wagtail would hand to the database as they are.
 """
 
+import json
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -48,6 +50,7 @@ CLIENT_URL_NAMES = {
     "wagtailadmin_javascript_catalog",
     "wagtailadmin_sprite",
     "wagtailadmin_dismissibles",
+    "crm_dismissibles",
     "wagtailadmin_password_reset",
     "wagtailadmin_password_reset_done",
     "wagtailadmin_password_reset_confirm",
@@ -166,6 +169,30 @@ def carries_nul(request) -> bool:
         for name, files in request.FILES.lists():
             if NUL in name or any(NUL in (upload.name or "") for upload in files):
                 return True
+    if request.content_type == "application/json" and request.method not in ("GET", "HEAD"):
+        return json_carries_nul(request.body)
+    return False
+
+
+def json_carries_nul(body: bytes) -> bool:
+    """A JSON body whose text or keys hold NUL (written `\\u0000`): PostgreSQL
+    refuses it in text and jsonb. A body that is not JSON is the view's to refuse."""
+    if b"\\u0000" not in body and NUL.encode() not in body:
+        return False
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return NUL.encode() in body
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and NUL in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

@@ -19,6 +19,7 @@ from wagtail.admin.auth import require_admin_access
 
 from .health import healthz
 from .views.bulk import bulk_action
+from .views.dismissibles import GuardedDismissiblesView
 from .views.site_history import SiteHistoryView
 
 UNUSED_ADMIN_URLS = (
@@ -60,6 +61,11 @@ urlpatterns = [
         "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/",
         never_cache(require_admin_access(bulk_action)),
         name="crm_bulk_action",
+    ),
+    path(
+        "admin/dismissibles/",
+        never_cache(require_admin_access(GuardedDismissiblesView.as_view())),
+        name="crm_dismissibles",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),

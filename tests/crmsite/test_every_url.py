@@ -77,6 +77,7 @@ EXPECTED = {
     "wagtailadmin_account": SIGNED_IN,
     "wagtailadmin_logout": SIGNED_IN,
     "wagtailadmin_dismissibles": SIGNED_IN,
+    "crm_dismissibles": SIGNED_IN,
     "wagtailadmin_error_test": GONE,
     "wagtailadmin_tag_autocomplete": GONE,
     "wagtailadmin_tag_model_autocomplete": GONE,
