@@ -5,6 +5,7 @@ from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import (
     m2m_changed,
@@ -151,3 +152,13 @@ def keep_roles_in_sync(sender, using="default", apps=global_apps, **kwargs):
         installed_guard_triggers(connection) != set(GUARD_TRIGGERS)
     ):
         install_guard(connection)
+
+
+@receiver(connection_created)
+def sqlite_fires_triggers_on_replace(sender, connection, **kwargs):
+    """SQLite's REPLACE deletes the row it replaces without firing delete
+    triggers unless recursive triggers are on; the last-administrator guard
+    must see that delete too."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA recursive_triggers = ON")

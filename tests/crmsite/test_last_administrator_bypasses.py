@@ -263,3 +263,17 @@ def test_a_migration_altering_the_guarded_tables_runs_with_the_triggers_installe
     assert_still_administrator(admin)
     with pytest.raises(DatabaseError, match=LAST_ADMINISTRATOR_MARKER):
         raw(f"UPDATE {table(User)} SET is_active = %s WHERE id = %s", False, admin.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's REPLACE")
+def test_replace_on_sqlite_cannot_move_the_last_administrator_membership(admin_user):
+    membership = Membership.objects.get(user=admin_user, group__name=ADMINISTRATORS)
+    staff_group = Group.objects.get(name=STAFF)
+    with pytest.raises(DatabaseError, match=LAST_ADMINISTRATOR_MARKER):
+        raw(
+            f"REPLACE INTO {table(Membership)} (id, user_id, group_id) VALUES (%s, %s, %s)",
+            membership.pk,
+            admin_user.pk,
+            staff_group.pk,
+        )
+    assert_still_administrator(admin_user)
