@@ -174,8 +174,10 @@ def test_the_trigram_index_serves_the_search_on_postgresql(directory):
         indexes = {row[0] for row in cursor.fetchall()}
         assert indexes == {"directory_person_search_trgm", "directory_organisation_search_trgm"}
         # The table is tiny here: forbid the sequential scan to see which index the plan can use.
+        # (`all_objects`: on a tiny table, the partial index of the records out of the trash
+        # looks as cheap as any; on a real one it matches nearly every row.)
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = search(Person.objects.order_by(), "lefevre").explain()
+        plan = search(Person.all_objects.order_by(), "lefevre").explain()
     assert "directory_person_search_trgm" in plan
 
 
