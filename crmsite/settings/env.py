@@ -51,3 +51,26 @@ def env_required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"The environment variable {name} is required.")
     return value
+
+
+# Keys that are published in this repository or that repeat a short pattern.
+KNOWN_WEAK_KEY_WORDS = ("insecure", "change-me", "not-secret", "test-only", "dev-only")
+MIN_KEY_UNIQUE_CHARACTERS = 10
+
+
+def secret_key_weakness(key: str, min_length: int, insecure_prefix: str) -> str | None:
+    """Why `key` is not fit to sign production sessions, or None.
+
+    Stricter than `check --deploy` (security.W009): besides its length and
+    prefix, a key must not be one of the development or test keys of this
+    repository, nor a short pattern repeated ("abcde" * 11), and must use at
+    least ten different characters (a hexadecimal key has sixteen)."""
+    if len(key) < min_length:
+        return f"it is shorter than {min_length} characters"
+    if key.startswith(insecure_prefix) or any(w in key.lower() for w in KNOWN_WEAK_KEY_WORDS):
+        return "it is a published development or test key"
+    if key in (key + key)[1:-1]:
+        return "it repeats a shorter pattern"
+    if len(set(key)) < MIN_KEY_UNIQUE_CHARACTERS:
+        return f"it has fewer than {MIN_KEY_UNIQUE_CHARACTERS} different characters"
+    return None

@@ -3,28 +3,18 @@
 Runs behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 """
 
-from django.core.checks.security.base import (
-    SECRET_KEY_INSECURE_PREFIX,
-    SECRET_KEY_MIN_LENGTH,
-    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
-)
+from django.core.checks.security.base import SECRET_KEY_INSECURE_PREFIX, SECRET_KEY_MIN_LENGTH
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_required
+from .env import env_bool, env_int, env_list, env_required, secret_key_weakness
 
 DEBUG = False
 SECRET_KEY = env_required("SECRET_KEY")
-if (
-    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
-    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
-    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
-):
-    # The rule of `check --deploy` (security.W009), refused at start-up.
+_weakness = secret_key_weakness(SECRET_KEY, SECRET_KEY_MIN_LENGTH, SECRET_KEY_INSECURE_PREFIX)
+if _weakness:
     raise ImproperlyConfigured(
-        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long, with at "
-        f"least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters, and not start "
-        f"with {SECRET_KEY_INSECURE_PREFIX!r}: generate one with "
+        f"SECRET_KEY is refused: {_weakness}. Generate one with "
         "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
