@@ -16,9 +16,13 @@ from .trash import LivePositionManager
 
 class PositionQuerySet(models.QuerySet):
     def current(self, today: datetime.date | None = None):
-        """Positions with no end date, or one that has not passed yet."""
+        """Positions that have started (no start date, or today or earlier) and
+        have not ended (no end date, or today or later): DESIGN.md's rule."""
         today = today or timezone.localdate()
-        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=today))
+        return self.filter(
+            models.Q(start_date__isnull=True) | models.Q(start_date__lte=today),
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=today),
+        )
 
     def ended(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
@@ -126,8 +130,14 @@ class Position(PostalAddress):
         return self.title or function or str(_("position"))
 
     def is_current(self, today: datetime.date | None = None) -> bool:
+        """Started and not ended, as `PositionQuerySet.current` says."""
         today = today or timezone.localdate()
-        return self.end_date is None or self.end_date >= today
+        started = self.start_date is None or self.start_date <= today
+        return started and not self.has_ended(today)
+
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.end_date is not None and self.end_date < today
 
     @property
     def phone_display(self) -> str:

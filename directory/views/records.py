@@ -64,9 +64,10 @@ class RecordView(InspectView):
 
 
 def split_positions(positions, today):
+    """Positions held or about to be (with their start date shown), and ended ones."""
     current, past = [], []
     for position in positions:
-        (current if position.is_current(today) else past).append(position)
+        (past if position.has_ended(today) else current).append(position)
     return current, past
 
 

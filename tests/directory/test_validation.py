@@ -171,3 +171,32 @@ def test_malformed_inline_management_data_changes_nothing(as_staff):
     )
     assert response.status_code in (200, 400)
     assert Organisation.objects.count() == 0
+
+
+def test_a_position_that_starts_in_the_future_is_not_current_yet(db):
+    import datetime
+
+    from directory.models import Position
+    from tests.factories import PositionFactory
+
+    today = datetime.date(2026, 11, 28)
+    upcoming = PositionFactory(start_date=today + datetime.timedelta(days=30))
+    held = PositionFactory(start_date=today)
+    ended = PositionFactory(end_date=today - datetime.timedelta(days=1))
+    assert not upcoming.is_current(today) and not upcoming.has_ended(today)
+    assert held.is_current(today)
+    assert not ended.is_current(today) and ended.has_ended(today)
+    assert set(Position.objects.current(today)) == {held}
+
+
+def test_the_record_says_when_an_upcoming_position_starts(as_staff):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import PositionFactory
+
+    start = timezone.localdate() + datetime.timedelta(days=30)
+    position = PositionFactory(start_date=start)
+    page = as_staff.get(f"/admin/directory/people/inspect/{position.person.pk}/")
+    assert f"à partir du {start:%d/%m/%Y}" in page.content.decode()
