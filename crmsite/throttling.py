@@ -180,4 +180,8 @@ def _normalised(value: str | None) -> str | None:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # One subscriber holds a whole /64: counted as one address, so that
+        # rotating through it does not escape the address lock.
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
     return str(address)

@@ -68,7 +68,10 @@ def test_the_default_is_no_proxy():
         (1, "192.0.2.1,203.0.113.5", PROXY, "203.0.113.5"),
         (2, "192.0.2.1, 203.0.113.5, 10.0.0.2", PROXY, "203.0.113.5"),
         (1, " ::ffff:203.0.113.5 ", PROXY, "203.0.113.5"),
-        (1, "2001:db8::1", PROXY, "2001:db8::1"),
+        # An IPv6 client counts as its /64: rotating within it changes nothing.
+        (1, "2001:db8::1", PROXY, "2001:db8::"),
+        (1, "2001:db8:0:0:ffff:1:2:3", PROXY, "2001:db8::"),
+        (0, None, "2001:db8:0:1::7", "2001:db8:0:1::"),
         # Reached without the proxy, or through fewer proxies than configured.
         (1, None, "203.0.113.9", "203.0.113.9"),
         (2, "203.0.113.5", PROXY, PROXY),
