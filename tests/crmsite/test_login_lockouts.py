@@ -47,7 +47,7 @@ def test_clearing_one_entry_of_an_account_locked_everywhere_unlocks_it(
     assert f"Cela efface aussi {others} autres entrées" in confirm
 
     response = as_admin.post(f"{LOCKOUTS}delete/{entry.pk}/", follow=True)
-    assert "Blocage levé." in response.content.decode()
+    assert "Blocage de marie depuis 10.0.1.0 levé." in response.content.decode()
     assert not AccessAttempt.objects.filter(username="marie").exists()
     # Paul's own failure is not the administrator's to forget.
     assert AccessAttempt.objects.filter(username="paul").exists()
