@@ -1,7 +1,8 @@
 """Request-level guards of the workspace.
 
-* `ClientAreaMiddleware`: clients only reach their account (and, later, the
-  helpdesk). Every other workspace URL answers 403 to them.
+* `ClientAreaMiddleware`: clients only reach their home, which says what
+  their area is for, their account (and, later, the helpdesk). Every other
+  workspace URL answers 403 to them.
 * `AdminPermissionDeniedMiddleware`: Wagtail answers a refused admin URL by
   redirecting to the dashboard; we answer 403 instead, so that a URL typed by
   hand is refused plainly.
@@ -76,12 +77,9 @@ class ClientAreaMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith(ADMIN_PREFIX) and is_client(request.user):
-            if path == ADMIN_PREFIX:
-                # The helpdesk will be their home; until then, their account.
-                return redirect("wagtailadmin_account")
-            if not client_may_open(path):
-                raise PermissionDenied
+        # Their home (the dashboard) says what the client area is for.
+        if path.startswith(ADMIN_PREFIX) and is_client(request.user) and not client_may_open(path):
+            raise PermissionDenied
         return self.get_response(request)
 
 

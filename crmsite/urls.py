@@ -2,7 +2,7 @@
 
 Wagtail's admin brings the URLs of a content-management system (pages,
 images, documents, collections, workflows, sites, link choosers, page
-reports) that this product does not use. They are answered with a plain 404
+reports, editing sessions) that this product does not use. They are answered with a plain 404
 before Wagtail sees them (`UNUSED_ADMIN_URLS`), while their names stay
 reversible for Wagtail's own templates. The site-history report is our
 subclass, which escapes spreadsheet formulae in its exports, and bulk actions
@@ -29,6 +29,9 @@ UNUSED_ADMIN_URLS = (
     r"choose-(page|external-link|email-link|phone-link|anchor-link)",
     r"collections",
     r"documents",
+    # Who else is editing: the product does not show it, and no edit form
+    # pings it (crmsite/templates/wagtailadmin/shared/editing_sessions/).
+    r"editing-sessions",
     r"failwhale",
     r"images",
     r"pages",

@@ -5,7 +5,8 @@ authentication backend grants them whatever the rows say, `sync_roles`
 writes them again after every `migrate`, and the role groups can be neither
 renamed nor deleted. So their edit page shows what the role holds, and
 offers nothing to change; a POST to it changes nothing. Other groups keep
-Wagtail's form.
+Wagtail's form, without its page, collection, image and document
+permission panels: this product has none of those.
 """
 
 from django.contrib import messages
@@ -49,7 +50,20 @@ NOTHING_CHANGED = gettext_lazy(
 )
 
 
-class EditView(wagtail_groups.EditView):
+class NoCmsPermissionPanelsMixin:
+    """No permission panel: Wagtail's are all about pages, collections, images
+    and documents; the product's permissions are in the form's own table."""
+
+    @property
+    def permission_panel_forms(self):
+        return []
+
+
+class CreateView(NoCmsPermissionPanelsMixin, wagtail_groups.CreateView):
+    pass
+
+
+class EditView(NoCmsPermissionPanelsMixin, wagtail_groups.EditView):
     role_template_name = "wagtailusers/groups/role.html"
 
     def is_role_group(self) -> bool:
@@ -79,4 +93,5 @@ class EditView(wagtail_groups.EditView):
 
 
 class GroupViewSet(wagtail_groups.GroupViewSet):
+    add_view_class = CreateView
     edit_view_class = EditView

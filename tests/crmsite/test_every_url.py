@@ -84,8 +84,9 @@ EXPECTED = {
     "wagtailadmin_block_preview": GONE,
     # Answered by `crm_bulk_action`, declared in its place, before it.
     "wagtail_bulk_action": GONE,
-    "wagtailadmin_editing_sessions:ping": STAFF_ONLY,
-    "wagtailadmin_editing_sessions:release": STAFF_ONLY,
+    # Editing sessions are not used: 404 (crmsite/urls.py, UNUSED_ADMIN_URLS).
+    "wagtailadmin_editing_sessions:ping": GONE,
+    "wagtailadmin_editing_sessions:release": GONE,
     "crm_site_history": STAFF_ONLY,
     "crm_site_history_results": STAFF_ONLY,
     "wagtailadmin_reports:site_history": STAFF_ONLY,
