@@ -425,12 +425,13 @@ def test_every_url_answers_each_role_as_stated(
 HOSTILE_IDS = ("abc", "99999999999999999999", "-1", "0")
 
 
-@pytest.mark.parametrize(("name", "route"), list(_cases()))
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [case for case in _cases() if "<" in case.values[1] or case.values[0].startswith("bulk ")],
+)
 def test_every_url_refuses_ids_that_are_not_ids_without_a_500(
     name, route, world, admin_user, staff_user
 ):
-    if "<" not in route and not name.startswith("bulk "):
-        pytest.skip("no parameter to fill")
     for hostile in HOSTILE_IDS:
         url = _fill(name, route, world, hostile=hostile)
         for role, user in (("owner", staff_user), ("administrator", admin_user)):
