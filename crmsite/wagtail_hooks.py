@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import PageLogEntry
 
 from directory.audit import ChangesFormatter
 
@@ -24,6 +25,13 @@ class RoleFormatter(ChangesFormatter):
 @hooks.register("register_log_actions")
 def register_role_action(actions):
     actions.register_action(ROLE_ACTION)(RoleFormatter)
+
+
+@hooks.register("register_log_actions", order=100)
+def no_page_history(actions):
+    """This workspace has no pages: the site history does not read the page log
+    (whose visibility needs a root page, absent from a flushed database)."""
+    actions.log_entry_models.discard(PageLogEntry)
 
 
 # Registered after Wagtail's own (order=10), so that it replaces it.

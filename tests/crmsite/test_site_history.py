@@ -90,3 +90,12 @@ def test_the_csv_export_names_nothing_private_and_escapes_formulae(
     assert PRIVATE not in names
     assert SHARED in names and ORGANISATION in names
     assert "'=1+1" in names and "=1+1" not in names
+
+
+def test_the_report_works_without_any_page(history, as_staff):
+    from wagtail.models import Page
+
+    Page.objects.all().delete()
+    response = as_staff.get("/admin/reports/site-history/")
+    assert response.status_code == 200
+    assert ORGANISATION in response.content.decode()
