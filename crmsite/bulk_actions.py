@@ -58,12 +58,12 @@ class DeleteUsersBulkAction(DeleteBulkAction):
     def object_context(self, obj):
         return {
             **super().object_context(obj),
-            "owned_selections": describe_owned(selections_owned_by(obj)),
+            "owned_selections": describe_owned(selections_owned_by(obj, viewer=self.request.user)),
         }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         users = [item["item"] for item in context["items"]]
-        owned = selections_owned_by(users)
+        owned = selections_owned_by(users, viewer=self.request.user)
         context["colleague_baskets"] = describe_colleague_baskets(owned.colleague_baskets)
         return context

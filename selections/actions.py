@@ -169,7 +169,9 @@ def steps_value(basket: Basket) -> str:
     (`selections.disclosure`)."""
     parts = []
     for step in _ordered_steps(basket):
-        if step.search_id:
+        if step.source_deleted:
+            source = _("a deleted search or basket")
+        elif step.search_id:
             source = _("saved search #%(id)s") % {"id": step.search_id}
         else:
             source = _("basket #%(id)s") % {"id": step.included_basket_id}
@@ -382,7 +384,7 @@ def _delete(user, selection, using) -> None:
                     }
                 },
             )
-            step.delete()
+            step.release_source()
         log(selection, "wagtail.delete", user=user)
         selection.delete()
 

@@ -196,6 +196,11 @@ class BasketStep(Orderable):
         blank=True,
         related_name="included_in_steps",
     )
+    # Its search or basket was deleted by its owner (or with their account):
+    # an intersection or exclusion cannot simply go, since the basket would
+    # silently widen; it stays, sourceless, and the basket refuses to resolve
+    # until its owner removes or replaces it.
+    source_deleted = models.BooleanField(_("source deleted"), default=False)
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -204,14 +209,38 @@ class BasketStep(Orderable):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(search__isnull=False) & Q(included_basket__isnull=True))
-                | (Q(search__isnull=True) & Q(included_basket__isnull=False)),
+                | (Q(search__isnull=True) & Q(included_basket__isnull=False))
+                | (
+                    Q(search__isnull=True)
+                    & Q(included_basket__isnull=True)
+                    & Q(source_deleted=True)
+                ),
                 name="basket_step_one_source",
                 violation_error_message=_("Choose one saved search or one basket for each step."),
             )
         ]
 
     def __str__(self):
-        return f"{self.get_operation_display()} {self.source}"
+        return f"{self.get_operation_display()} {self.source or _('(deleted)')}"
+
+    def save(self, *args, **kwargs):
+        if self.search_id or self.included_basket_id:
+            self.source_deleted = False
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def release_source(self) -> bool:
+        """Its source is being deleted: a union step goes (the basket only
+        narrows); an intersection or exclusion stays, sourceless, so that the
+        basket does not silently widen (see `source_deleted`). True if kept."""
+        if self.operation == self.Operation.UNION:
+            self.delete()
+            return False
+        self.search = self.included_basket = None
+        self.source_deleted = True
+        self.save(update_fields=["search", "included_basket", "source_deleted"])
+        return True
 
     def clean(self):
         """Refuse a step with no source (or two), or that would make its

@@ -65,6 +65,16 @@ def basket_rows(basket, disclosure: Disclosure, _outer: frozenset = frozenset())
     result = Selection()
     steps = basket.steps.select_related("search", "included_basket")
     for number, step in enumerate(steps, start=1):
+        if step.source_deleted:
+            raise CriteriaError(
+                [
+                    _(
+                        "Step %(number)s (%(operation)s) used a search or a basket that its "
+                        "owner has deleted: remove or replace this step before using the basket."
+                    )
+                    % {"number": number, "operation": step.get_operation_display()}
+                ]
+            )
         source = step_source(step)
         label = disclosure.label(*source)
         if not (step.search or step.included_basket).is_visible_to(basket.owner):

@@ -31,27 +31,41 @@ def quoted_names(names: list[str]) -> str:
 
 
 def describe_owned(owned: OwnedSelections) -> list[str]:
-    """What goes with the user: their searches and baskets, by name."""
+    """What goes with the user: their searches and baskets, named where the
+    reader may see them, counted where they are private."""
     lines = []
-    if owned.searches:
-        count = len(owned.searches)
+    searches = len(owned.searches) + owned.hidden_searches
+    if searches:
         lines.append(
             ngettext(
-                "Their saved search will be deleted: %(names)s.",
-                "Their %(count)d saved searches will be deleted: %(names)s.",
-                count,
+                "Their saved search will be deleted.",
+                "Their %(count)d saved searches will be deleted.",
+                searches,
             )
-            % {"count": count, "names": quoted_names(owned.searches)}
+            % {"count": searches}
         )
-    if owned.baskets:
-        count = len(owned.baskets)
+    baskets = len(owned.baskets) + owned.hidden_baskets
+    if baskets:
         lines.append(
             ngettext(
-                "Their basket will be deleted: %(names)s.",
-                "Their %(count)d baskets will be deleted: %(names)s.",
-                count,
+                "Their basket will be deleted.",
+                "Their %(count)d baskets will be deleted.",
+                baskets,
             )
-            % {"count": count, "names": quoted_names(owned.baskets)}
+            % {"count": baskets}
+        )
+    shown = owned.searches + owned.baskets
+    if shown:
+        lines.append(gettext("Shared with you: %(names)s.") % {"names": quoted_names(shown)})
+    hidden = owned.hidden_searches + owned.hidden_baskets
+    if hidden:
+        lines.append(
+            ngettext(
+                "%(count)d of them is private: its name is not shown.",
+                "%(count)d of them are private: their names are not shown.",
+                hidden,
+            )
+            % {"count": hidden}
         )
     return lines
 
@@ -60,10 +74,10 @@ def describe_colleague_baskets(count: int) -> str:
     if not count:
         return ""
     return ngettext(
-        "%(count)d basket of a colleague uses them: its steps on them will be removed, "
-        "the rest of that basket stays.",
-        "%(count)d baskets of colleagues use them: their steps on them will be removed, "
-        "the rest of those baskets stays.",
+        "%(count)d basket of a colleague uses them: a step that adds them is removed; a "
+        "step that keeps or removes their rows stops that basket until its owner replaces it.",
+        "%(count)d baskets of colleagues use them: a step that adds them is removed; a "
+        "step that keeps or removes their rows stops that basket until its owner replaces it.",
         count,
     ) % {"count": count}
 
@@ -106,7 +120,7 @@ class EditView(RoleMixin, wagtail_users.EditView):
 class DeleteView(wagtail_users.DeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        owned = selections_owned_by(self.object)
+        owned = selections_owned_by(self.object, viewer=self.request.user)
         context["owned_selections"] = describe_owned(owned)
         context["colleague_baskets"] = describe_colleague_baskets(owned.colleague_baskets)
         return context

@@ -77,6 +77,15 @@ def describe_steps(basket, disclosure: Disclosure) -> list[dict]:
     they may not see is neither named nor linked."""
     steps = []
     for step in basket.steps.select_related("search", "included_basket"):
+        if step.source_deleted:
+            steps.append(
+                {
+                    "operation": step.get_operation_display(),
+                    "source": _("a deleted search or basket: remove or replace this step"),
+                    "url": None,
+                }
+            )
+            continue
         kind, pk, name = step_source(step)
         url = None
         if disclosure.may_read(kind, pk):

@@ -1,6 +1,9 @@
 """Deleting a staff account deletes their searches and baskets, says so
-first, and removes the steps of colleagues' baskets that use them (as when
-the owner deletes a search that colleagues' baskets use): never a 500."""
+first (naming only those shared with the reader), and releases the steps of
+colleagues' baskets that use them (as when the owner deletes a search that
+colleagues' baskets use): a union step goes, an exclusion or intersection
+stays without its source and stops the basket, which never silently widens.
+Never a 500."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,7 +41,8 @@ def assert_marie_is_gone_with_her_selections(staff_user, selections):
     assert not Basket.objects.filter(owner_id=staff_user.pk).exists()
     pauls = selections["pauls"]
     assert Basket.objects.filter(pk=pauls.pk).exists(), "the colleague's basket stays"
-    assert [step.search for step in pauls.steps.all()] == [selections["kept"]]
+    steps = [(step.operation, step.search, step.source_deleted) for step in pauls.steps.all()]
+    assert steps == [("union", selections["kept"], False), ("exclude", None, True)]
 
 
 # --- selections.owners ---------------------------------------------------------
@@ -58,7 +62,7 @@ def test_a_user_without_selections_owns_nothing(admin_user):
 def test_delete_selections_of(staff_user, marie_selections):
     delete_selections_of(staff_user)
     assert not selections_owned_by(staff_user)
-    assert marie_selections["pauls"].steps.count() == 1
+    assert marie_selections["pauls"].steps.filter(source_deleted=True).count() == 1
 
 
 # --- the model layer -------------------------------------------------------------
@@ -100,10 +104,12 @@ def test_the_delete_confirmation_lists_what_goes(as_admin, staff_user, marie_sel
     page = response.content.decode()
     assert "data-owned-selections" in page
     assert "Ses 2 recherches enregistrées seront supprimées" in page
-    assert "Directeurs du Grand Est" in page and "Anglophones" in page
     assert "Ses 2 paniers seront supprimés" in page
-    assert "Saison" in page and "Tournée" in page
-    assert "1 panier d&#x27;un collègue les utilise" in page or "1 panier d'un collègue" in page
+    # Shared with every staff member: named. Private: counted, never named.
+    assert "Directeurs du Grand Est" in page
+    assert "Anglophones" not in page and "Saison" not in page and "Tournée" not in page
+    assert "3 sont privés" in page
+    assert "1 panier d’un collègue les utilise" in page
     assert "Festival de Paul" not in page, "colleagues' baskets are not named"
 
 
@@ -133,7 +139,7 @@ def test_the_bulk_delete_confirmation_lists_what_goes(
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("data-owned-selections") == 2  # Marie's, and the colleagues' line
-    assert "Directeurs du Grand Est" in page and "Tournée" in page
+    assert "Directeurs du Grand Est" in page and "Tournée" not in page
     assert "1 panier d" in page
 
 
@@ -146,7 +152,28 @@ def test_the_bulk_delete_deletes_them(as_admin, staff_user, marie_selections, cl
 
 def test_many_names_are_cut_short(as_admin, staff_user):
     for number in range(25):
-        SavedSearch.objects.create(owner=staff_user, name=f"Recherche {number:02d}")
+        SavedSearch.objects.create(
+            owner=staff_user, name=f"Recherche {number:02d}", shared_with_all_staff=True
+        )
     page = as_admin.get(f"/admin/users/delete/{staff_user.pk}/").content.decode()
     assert "Ses 25 recherches enregistrées" in page
     assert "et 5 autres" in page
+
+
+def test_a_colleague_s_basket_that_excluded_the_search_stops_instead_of_widening(
+    as_admin, staff_user, other_staff_user, marie_selections
+):
+    from django.test import Client
+
+    as_admin.post(f"/admin/users/delete/{staff_user.pk}/")
+    paul = Client()
+    paul.force_login(other_staff_user)
+    pauls = marie_selections["pauls"]
+    page = paul.get(f"/admin/selections/baskets/{pauls.pk}/").content.decode()
+    assert "une recherche ou un panier que son propriétaire a supprimé" in page
+    assert "table" not in paul.get(f"/admin/selections/baskets/{pauls.pk}/").context
+    export = paul.get(
+        f"/admin/selections/baskets/export/{pauls.pk}/", {"format": "csv", "columns": ["name"]}
+    )
+    assert not getattr(export, "streaming", False), "no file of a basket that cannot resolve"
+    assert "propriétaire a supprimé" in export.content.decode()

@@ -452,3 +452,30 @@ def test_administrators_see_sharing_exports_and_snapshots_without_private_names(
 
     colleague = logged_in(staff(username="zoe")).get(SITE_HISTORY)
     assert not [e for e in colleague.context["object_list"] if e.action in (FREEZE_ACTION,)]
+
+
+def test_deleting_a_search_a_colleague_excludes_stops_his_basket_instead_of_widening_it(
+    town, marie, paul, search
+):
+    from selections.criteria import CriteriaError
+    from selections.disclosure import Disclosure
+    from selections.resolution import basket_rows
+
+    actions.share(marie, search, users=[paul])
+    everyone = actions.create_search(paul, name="Tout le monde", criteria=directors(town))
+    his = actions.create_basket(
+        paul, name="Sans les directeurs", steps=[("union", everyone), ("exclude", search)]
+    )
+    actions.delete_search(marie, search)
+    step = his.steps.get(operation="exclude")
+    assert step.source_deleted and step.search is None
+    with pytest.raises(CriteriaError, match="supprimé"):
+        basket_rows(his, Disclosure(paul))
+    browser = Client()
+    browser.force_login(paul)
+    assert browser.get(reverse("selections_baskets:edit", args=(his.pk,))).status_code == 200
+    # Paul replaces it: the basket works again.
+    step.search = everyone
+    step.save()
+    assert not step.source_deleted
+    basket_rows(his, Disclosure(paul))
