@@ -275,6 +275,16 @@ class BasketStep(Orderable):
         return self.search or self.included_basket
 
 
+class BasketEntryQuerySet(models.QuerySet):
+    def live(self):
+        """Entries whose person, position or organisation is not in the trash."""
+        return (
+            self.exclude(person__trashed_at__isnull=False)
+            .exclude(position__in_trash=True)
+            .exclude(organisation__trashed_at__isnull=False)
+        )
+
+
 class BasketEntry(models.Model):
     """A row added to or removed from a basket by hand; a removal wins."""
 
@@ -297,6 +307,8 @@ class BasketEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BasketEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("basket entry")

@@ -204,13 +204,17 @@ class BasketView(SelectionPage):
         basket = self.basket
         can_edit = basket.can_edit(self.request.user)
         disclosure = Disclosure(self.request.user)
-        entries = basket.entries.select_related(
-            "person",
-            "position__person",
-            "position__organisation",
-            "position__function",
-            "organisation",
-        ).order_by("-created_at")
+        entries = (
+            basket.entries.live()
+            .select_related(
+                "person",
+                "position__person",
+                "position__organisation",
+                "position__function",
+                "organisation",
+            )
+            .order_by("-created_at")
+        )
         context.update(
             basket=basket,
             can_edit=can_edit,

@@ -479,3 +479,16 @@ def test_deleting_a_search_a_colleague_excludes_stops_his_basket_instead_of_wide
     step.save()
     assert not step.source_deleted
     basket_rows(his, Disclosure(paul))
+
+
+def test_a_person_in_the_trash_is_not_named_among_rows_added_by_hand(town, marie):
+    from directory import actions as directory_actions
+
+    basket = actions.create_basket(marie, name="À la main")
+    actions.add_rows(marie, basket, [f"personal-{town.denis.pk}"])
+    browser = Client()
+    browser.force_login(marie)
+    url = reverse("selections_baskets:basket", args=(basket.pk,))
+    assert town.denis.last_name in browser.get(url).content.decode()
+    directory_actions.trash_person(marie, town.denis)
+    assert town.denis.last_name not in browser.get(url).content.decode()
