@@ -95,3 +95,12 @@ class PositionFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     function = factory.SubFactory(FunctionFactory)
+
+
+def logged_in(user):
+    """A test browser signed in as `user`."""
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    return browser

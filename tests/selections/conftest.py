@@ -22,6 +22,7 @@ from tests.factories import (
     OrganisationKindFactory,
     PersonFactory,
     PositionFactory,
+    staff,
 )
 
 
@@ -137,3 +138,15 @@ def town(db):
         emma=emma,
         positions=positions,
     )
+
+
+@pytest.fixture
+def marie(db):
+    """A staff member who owns searches and baskets."""
+    return staff(username="marie", first_name="Marie", last_name="Martin")
+
+
+@pytest.fixture
+def paul(db):
+    """Her colleague, who reads what she shares with him."""
+    return staff(username="paul", first_name="Paul", last_name="Petit")

@@ -22,26 +22,10 @@ from selections.models import (
     SavedSearch,
     SelectionLogEntry,
 )
-from tests.factories import administrator, staff
+from tests.factories import administrator, logged_in, staff
 from tests.factories import client as client_factory
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
-@pytest.fixture
-def marie():
-    return staff(username="marie", first_name="Marie", last_name="Martin")
-
-
-@pytest.fixture
-def paul():
-    return staff(username="paul", first_name="Paul", last_name="Petit")
 
 
 @pytest.fixture

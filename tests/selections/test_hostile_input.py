@@ -7,34 +7,17 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from crmsite.roles import STAFF
 from selections.models import Basket, BasketEntry, BasketStep, SavedSearch, Snapshot
-from tests.factories import staff
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"  # past 64 bits
 HOSTILE_NUMBERS = ["-5", "0", "-1", HUGE, "9" * 400, "abc", "1e3", "1.5", "", " 2", "٣"]
 HOSTILE_IDS = [HUGE, "18446744073709551616", "-1", "0", "abc", "1e3", "1.5", "٣", "9" * 400]
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
-@pytest.fixture
-def marie():
-    return staff(username="marie", first_name="Marie", last_name="Martin")
-
-
-@pytest.fixture
-def paul():
-    return staff(username="paul", first_name="Paul", last_name="Petit")
 
 
 def directors(town):

@@ -12,36 +12,19 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from directory.models import InterestCentre
 from selections.disclosure import Disclosure
 from selections.models import Basket, BasketEntry, BasketStep, SavedSearch, Snapshot
-from tests.factories import staff
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Directeurs Grand Est"
 HIDDEN_SEARCH = "une recherche non partagée avec vous"
 HIDDEN_BASKET = "un panier non partagé avec vous"
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
-@pytest.fixture
-def marie():
-    return staff(username="marie", first_name="Marie", last_name="Martin")
-
-
-@pytest.fixture
-def paul():
-    return staff(username="paul", first_name="Paul", last_name="Petit")
 
 
 def directors_in_grand_est(town):

@@ -8,7 +8,6 @@ import zipfile
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 from django.urls import reverse
 
 from directory.models import InterestCentre
@@ -21,25 +20,9 @@ from selections.models import (
     Snapshot,
 )
 from tests.factories import client as client_factory
-from tests.factories import staff
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user):
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
-@pytest.fixture
-def marie():
-    return staff(username="marie", first_name="Marie", last_name="Martin")
-
-
-@pytest.fixture
-def paul():
-    return staff(username="paul", first_name="Paul", last_name="Petit")
 
 
 def directors_in(town, region="44"):
