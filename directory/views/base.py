@@ -63,6 +63,11 @@ class DeleteView(snippets.DeleteView):
     def goes_to_trash(self) -> bool:
         return isinstance(self.object, Organisation | Person)
 
+    def get_usage_url(self):
+        # Wagtail's "referenced N times" counts links that a trashed record
+        # keeps; what goes with it is said in the confirmation message.
+        return None if self.goes_to_trash else super().get_usage_url()
+
     @property
     def confirmation_message(self):
         if not self.goes_to_trash:

@@ -246,3 +246,14 @@ def test_a_saved_search_and_a_basket_leave_the_trash_out(staff_user, comete):
 
     actions.trash_person(staff_user, anne)
     assert "Aubry" not in exported()
+
+
+def test_the_trash_confirmation_says_what_goes_with_it_and_no_usage_count(as_staff):
+    from tests.factories import OrganisationFactory, PositionFactory
+
+    organisation = OrganisationFactory(name="Théâtre Pluriel")
+    PositionFactory(organisation=organisation)
+    page = as_staff.get(f"/admin/directory/organisations/delete/{organisation.pk}/")
+    body = page.content.decode()
+    assert "1 poste" in body
+    assert "référencé" not in body
