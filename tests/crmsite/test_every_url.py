@@ -185,7 +185,6 @@ BULK_EXPECTED = {
 BULK_EXPECTED[("crmsite", "user")] = ADMIN_ONLY
 
 
-
 def _patterns(patterns=None, prefix="", namespace=None):
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):

@@ -25,9 +25,11 @@ def test_the_main_pages_run_without_a_policy_violation(page, transactional_db):
     messages = []
     page.on(
         "console",
-        lambda message: messages.append(message.text)
-        if "Content Security Policy" in message.text or "Refused to" in message.text
-        else None,
+        lambda message: (
+            messages.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
     )
     page.add_init_script(RECORD_VIOLATIONS)
     sign_in(page, "admin", PASSWORD)
