@@ -91,10 +91,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sessions: a signed-in user stays signed in this many hours after their last
-# request (SESSION_HOURS, 10 by default: a working day), then signs in again.
+# Sessions: a sign-in lasts this many hours (SESSION_HOURS, 10 by default: a
+# working day), then the user signs in again. Not renewed on every request,
+# which would write the session row on each one (and race between the
+# parallel requests of one page).
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
 
 ROOT_URLCONF = "crmsite.urls"
 WSGI_APPLICATION = "crmsite.wsgi.application"
