@@ -8,7 +8,6 @@ first byte only after every row was made; one that streams sends it after
 the first chunk.
 """
 
-import asyncio
 import weakref
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from django.conf import settings
 from django.db.models.signals import post_init
 from django.test import Client
 
-from crmsite.asgi import application
+from crmsite.bench import asgi
 from directory.models import Organisation, Person, Position
 
 WATCHED = (Person, Position, Organisation)
@@ -62,38 +61,15 @@ def session_cookie(user) -> bytes:
 
 
 async def download(path: str, query: str, cookie: bytes, watch: RowWatch, probe=None) -> Download:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "headers": [(b"host", b"localhost"), (b"cookie", cookie)],
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
-    requested = False
     result = Download()
 
-    async def receive():
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client never leaves
+    def on_start(status, headers):
+        result.status = status
+        result.headers = {k.decode().lower(): v.decode() for k, v in headers}
 
-    async def send(message):
-        if message["type"] == "http.response.start":
-            result.status = message["status"]
-            result.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
-        elif message["type"] == "http.response.body":
-            body = message.get("body", b"")
-            if body:
-                result.messages.append((len(body), probe() if probe else watch.made))
-                result.body.extend(body)
+    def on_body(body):
+        result.messages.append((len(body), probe() if probe else watch.made))
+        result.body.extend(body)
 
-    await application(scope, receive, send)
+    await asgi.get(path, query, cookie, on_start, on_body)
     return result

@@ -44,6 +44,7 @@ from selections.exports import csv_chunks, write_xlsx
 from selections.models import Basket, BasketStep, SavedSearch
 from selections.recipients import ORGANISATION, Policy, resolve
 
+from . import asgi
 from .directory import percentile, summary
 
 HEADINGS = ["Nom", "Qualité", "E-mail", "Source", "Personne", "Poste", "Organisation"]
@@ -300,41 +301,20 @@ def _reset_peak_rss() -> bool:
 def _asgi_download(path: str, query: str, cookie: str, target) -> dict:
     """GET through crmsite.asgi.application; the body goes to `target` (a
     file on disk, as a browser saves a download)."""
-    from crmsite.asgi import application
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "headers": [(b"host", b"localhost"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
-    state = {"requested": False, "status": None, "messages": 0, "bytes": 0, "first": None}
+    state = {"status": None, "messages": 0, "bytes": 0, "first": None}
     started = time.perf_counter()
 
-    async def receive():
-        if not state["requested"]:
-            state["requested"] = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()
+    def on_start(status, headers):
+        state["status"] = status
 
-    async def send(message):
-        if message["type"] == "http.response.start":
-            state["status"] = message["status"]
-        elif message["type"] == "http.response.body" and message.get("body"):
-            if state["first"] is None:
-                state["first"] = time.perf_counter() - started
-            state["messages"] += 1
-            state["bytes"] += len(message["body"])
-            target.write(message["body"])
+    def on_body(body):
+        if state["first"] is None:
+            state["first"] = time.perf_counter() - started
+        state["messages"] += 1
+        state["bytes"] += len(body)
+        target.write(body)
 
-    asyncio.run(application(scope, receive, send))
+    asyncio.run(asgi.get(path, query, cookie.encode(), on_start, on_body))
     state["seconds"] = time.perf_counter() - started
     return state
 
