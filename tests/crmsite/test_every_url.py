@@ -147,21 +147,8 @@ EXPECTED = {
         )
     },
     **{
-        f"wagtailusers_users:{view}": ADMIN_ONLY
-        for view in (
-            "index",
-            "index_results",
-            "add",
-            "edit",
-            "delete",
-            "history",
-            "history_results",
-            "usage",
-            "copy",
-        )
-    },
-    **{
-        f"wagtailusers_groups:{view}": ADMIN_ONLY
+        f"wagtailusers_{screens}:{view}": ADMIN_ONLY
+        for screens in ("users", "groups")
         for view in (
             "index",
             "index_results",
@@ -173,6 +160,7 @@ EXPECTED = {
             "usage",
         )
     },
+    "wagtailusers_users:copy": ADMIN_ONLY,
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
