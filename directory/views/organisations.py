@@ -6,44 +6,16 @@ from django.contrib.admin.utils import quote
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import (
-    FieldPanel,
-    FieldRowPanel,
-    MultiFieldPanel,
-    ObjectList,
-)
 
 from ..filters import RecordMultipleChoiceFilter
-from ..forms import OrganisationForm
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
-from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .base import DirectoryViewSet
 from .choosers import DirectoryChooserViewSet
 from .columns import ChipsColumn, PlainColumn, StampedTitleColumn
+from .edit_panels import organisation_edit_handler
 from .listing import DirectoryIndexView
 from .records import OrganisationRecordView
-
-ADDRESS_PANELS = [
-    FieldPanel("address_line1"),
-    FieldPanel("address_line2"),
-    FieldRowPanel([FieldPanel("postcode"), FieldPanel("city"), FieldPanel("country")]),
-]
-
-
-def position_panels(chooser_field: str):
-    """The fields of a position row, inline in a person's or an organisation's form."""
-    return [
-        FieldPanel(chooser_field),
-        FieldRowPanel([FieldPanel("function"), FieldPanel("title")]),
-        FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("mobile")]),
-        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("is_primary")]),
-        MultiFieldPanel(
-            ADDRESS_PANELS,
-            heading=_("Address, if not the organisation's"),
-            classname="collapsed",
-        ),
-    ]
 
 
 class OrganisationFilterSet(WagtailFilterSet):
@@ -180,22 +152,4 @@ class OrganisationViewSet(DirectoryViewSet):
     }
     export_filename = "organisations"
 
-    edit_handler = ObjectList(
-        [
-            LikelyDuplicatesPanel(),
-            FieldPanel("name"),
-            FieldRowPanel([FieldPanel("kind"), FieldPanel("siret")]),
-            FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("website")]),
-            MultiFieldPanel(ADDRESS_PANELS, heading=_("Postal address")),
-            FieldPanel("interest_centres", widget=forms.CheckboxSelectMultiple),
-            FieldPanel("notes"),
-            FieldPanel("is_active"),
-            PositionsInlinePanel(
-                "positions",
-                panels=position_panels("person"),
-                label=_("Person"),
-                heading=_("People and their positions"),
-            ),
-        ],
-        base_form_class=OrganisationForm,
-    )
+    edit_handler = organisation_edit_handler

@@ -1,22 +1,19 @@
 """People: listing, form with positions inline, record ("fiche")."""
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 
-from ..forms import PersonForm
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
-from ..panels import LikelyDuplicatesPanel, PositionsInlinePanel
 from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
+from .edit_panels import person_edit_handler
 from .listing import DirectoryIndexView
-from .organisations import ADDRESS_PANELS, RecordTitleMixin, position_panels
+from .organisations import RecordTitleMixin
 from .records import PersonRecordView
 
 INDEPENDENT = "independent"
@@ -134,49 +131,4 @@ class PersonViewSet(DirectoryViewSet):
     export_headings = {"phone_display": _("Phone"), "mobile_display": _("Mobile")}
     export_filename = "personnes"
 
-    edit_handler = ObjectList(
-        [
-            LikelyDuplicatesPanel(),
-            FieldRowPanel(
-                [FieldPanel("civility"), FieldPanel("first_name"), FieldPanel("last_name")]
-            ),
-            FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("mobile")]),
-            MultiFieldPanel(ADDRESS_PANELS, heading=_("Personal address")),
-            FieldPanel("language"),
-            MultiFieldPanel(
-                [
-                    FieldPanel("do_not_contact"),
-                    FieldRowPanel(
-                        [
-                            FieldPanel("email_consent"),
-                            FieldPanel("email_consent_date"),
-                            FieldPanel("email_consent_source"),
-                        ]
-                    ),
-                    FieldRowPanel(
-                        [
-                            FieldPanel("sms_consent"),
-                            FieldPanel("sms_consent_date"),
-                            FieldPanel("sms_consent_source"),
-                        ]
-                    ),
-                    FieldRowPanel(
-                        [
-                            FieldPanel("post_consent"),
-                            FieldPanel("post_consent_date"),
-                            FieldPanel("post_consent_source"),
-                        ]
-                    ),
-                ],
-                heading=_("Contact preferences"),
-            ),
-            FieldPanel("notes", widget=forms.Textarea(attrs={"rows": 3})),
-            PositionsInlinePanel(
-                "positions",
-                panels=position_panels("organisation"),
-                label=_("Position"),
-                heading=_("Positions in organisations"),
-            ),
-        ],
-        base_form_class=PersonForm,
-    )
+    edit_handler = person_edit_handler
