@@ -8,6 +8,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
+from ..positions_summary import primary_positions
 from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
@@ -49,20 +50,6 @@ class PersonFilterSet(WagtailFilterSet):
         if value == INDEPENDENT:
             return queryset.filter(~current)
         return queryset
-
-
-def primary_positions(person_ids) -> dict[int, Position]:
-    """The position to show for each person of a page: primary first, then current."""
-    chosen: dict[int, Position] = {}
-    positions = (
-        Position.objects.current()
-        .filter(person_id__in=person_ids)
-        .select_related("organisation", "function")
-        .order_by("person_id", "-is_primary", "pk")
-    )
-    for position in positions:
-        chosen.setdefault(position.person_id, position)
-    return chosen
 
 
 class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
