@@ -546,6 +546,38 @@ update_interest_centre = update_organisation_kind = update_function = update_lis
 delete_interest_centre = delete_organisation_kind = delete_function = delete_list_item
 
 
+def add_interest_centres(user, organisations, centres) -> int:
+    """Tag organisations with interest centres (their other centres stay):
+    a bulk action of the organisations' listing. Organisations in the trash
+    are left as they are. Each organisation that gains a centre is saved and
+    logged with what changed; returns how many did."""
+    access(user, "change", Organisation)
+    centres = list(centres)
+    if not centres:
+        raise ValidationError(_("Choose at least one interest centre."), code="no_centres")
+    centre_ids = {centre.pk for centre in centres}
+    if len(centre_ids) != InterestCentre.objects.filter(pk__in=centre_ids).count():
+        raise ValidationError(_("This interest centre no longer exists."), code="no_centres")
+    ids = [organisation.pk for organisation in organisations]
+    changed = 0
+    with transaction.atomic():
+        for organisation in (
+            Organisation.objects.filter(pk__in=ids)
+            .prefetch_related("interest_centres")
+            .order_by("pk")
+        ):
+            present = {centre.pk for centre in organisation.interest_centres.all()}
+            missing = [centre for centre in centres if centre.pk not in present]
+            if not missing:
+                continue
+            before = values_of(organisation)
+            organisation.interest_centres.add(*missing)
+            organisation.save()
+            log_change(organisation, before, user=user)
+            changed += 1
+    return changed
+
+
 # --- What the admin's generic screens call --------------------------------------
 
 

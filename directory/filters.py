@@ -7,11 +7,17 @@ refuse such a value as an invalid choice first, so the listing shows the
 filter's usual error. Every model choice filter of the directory uses them
 (a test walks the filtersets to keep it so), as does the history's "user"
 filter, which Wagtail declares with its own field.
+
+A yes/no filter (`YesNoFilter`) offers « Tous / Oui / Non », where
+django-filter's offers « Inconnu / Oui / Non », and shows « Oui » or « Non »
+among the active filters, where Wagtail would show "True".
 """
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from wagtail.admin.active_filters import BaseFilterAdapter, register_filter_adapter_class
 from wagtail.admin.filters import MultipleUserFilter, UserModelMultipleChoiceField
 from wagtail.admin.views.generic.history import HistoryFilterSet
 
@@ -67,3 +73,44 @@ class DirectoryHistoryFilterSet(HistoryFilterSet):
     """Wagtail's history filters, with a "user" filter that refuses non-ids."""
 
     user = RecordUserFilter(label=_("User"), widget=forms.CheckboxSelectMultiple)
+
+
+_YES_NO_VALUES = {"true": True, "false": False, "1": True, "0": False}
+
+
+class YesNoWidget(forms.RadioSelect):
+    """« Tous », « Oui », « Non » as radio buttons; "true"/"false" in the URL."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs,
+            choices=(
+                ("", pgettext_lazy("yes or no filter", "All")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ),
+        )
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            value = _YES_NO_VALUES.get(value.lower())
+        return [{True: "true", False: "false"}.get(value, "")] if value in (True, False) else [""]
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return _YES_NO_VALUES.get(value.lower()) if isinstance(value, str) else None
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoWidget)
+        super().__init__(*args, **kwargs)
+
+
+class YesNoFilterAdapter(BaseFilterAdapter):
+    def get_active_filters(self):
+        for active in super().get_active_filters():
+            yield active._replace(value=str(_("Yes") if self.value else _("No")))
+
+
+register_filter_adapter_class(YesNoFilter, YesNoFilterAdapter)

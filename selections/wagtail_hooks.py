@@ -1,7 +1,7 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from . import log_formatters
+from . import bulk_actions, log_formatters  # noqa: F401 (bulk_actions registers its action)
 from .models import Basket, SavedSearch, SelectionLogEntry
 from .panels import AddToBasketPanel
 from .permissions import SharedObjectPolicy

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
-from ..filters import RecordMultipleChoiceFilter
+from ..filters import RecordMultipleChoiceFilter, YesNoFilter
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from .base import DirectoryViewSet
@@ -32,7 +32,7 @@ class OrganisationFilterSet(WagtailFilterSet):
     )
     region = django_filters.ChoiceFilter(label=_("Region"), choices=region_choices)
     department = django_filters.ChoiceFilter(label=_("Department"), choices=department_choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = Organisation
@@ -84,11 +84,23 @@ class RecordTitleMixin:
 
 class OrganisationIndexView(RecordTitleMixin, DirectoryIndexView):
     default_ordering = "name_key"
+    optional_columns = ("kind", "email", "phone", "city", "interest_centres")
+    default_columns = ("kind", "city", "interest_centres")
 
     def get_base_queryset(self):
-        return (
-            super().get_base_queryset().select_related("kind").prefetch_related("interest_centres")
-        )
+        queryset = super().get_base_queryset()
+        if self.is_export:
+            return self.export_queryset(queryset)
+        if "kind" in self.chosen_columns:
+            queryset = queryset.select_related("kind")
+        if "interest_centres" in self.chosen_columns:
+            queryset = queryset.prefetch_related("interest_centres")
+        return queryset
+
+    @staticmethod
+    def export_queryset(queryset):
+        """What the export reads with each organisation."""
+        return queryset.select_related("kind").prefetch_related("interest_centres")
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -113,11 +125,15 @@ class OrganisationViewSet(DirectoryViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     chooser_viewset_class = DirectoryChooserViewSet
+    index_template_name = "directory/listing/index.html"
+    index_results_template_name = "directory/listing/index_results.html"
     filterset_class = OrganisationFilterSet
     list_per_page = 25
     list_display = [
         "name",
-        PlainColumn("kind", label=_("Kind"), accessor="kind"),
+        PlainColumn("kind", label=_("Kind"), accessor="kind", sort_key="kind__name_key"),
+        PlainColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
+        PlainColumn("phone", label=_("Phone"), accessor="phone_display", sort_key="phone"),
         PlainColumn("city", label=_("City"), sort_key="city"),
         ChipsColumn(
             "interest_centres",

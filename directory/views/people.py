@@ -1,13 +1,16 @@
 """People: listing, form with positions inline, record ("fiche")."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
+from ..filters import YesNoFilter
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
+from ..phones import format_phone
 from ..positions_summary import primary_positions
 from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
@@ -37,7 +40,7 @@ class PersonFilterSet(WagtailFilterSet):
     email_consent = django_filters.ChoiceFilter(
         label=_("E-mail consent"), choices=Consent.choices, empty_label=_("Any")
     )
-    do_not_contact = django_filters.BooleanFilter(label=_("Do not contact"))
+    do_not_contact = YesNoFilter(label=_("Do not contact"))
 
     class Meta:
         model = Person
@@ -52,8 +55,38 @@ class PersonFilterSet(WagtailFilterSet):
         return queryset
 
 
+def _main_position():
+    """Each person's position shown in the listing (as `primary_positions` chooses it)."""
+    return Position.objects.current().filter(person_id=OuterRef("pk")).order_by("-is_primary", "pk")
+
+
+def _given(expression):
+    return NullIf(expression, Value(""))
+
+
 class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
     default_ordering = "name_key"
+    optional_columns = ("position", "email", "phone", "city")
+    default_columns = ("position", "email", "city")
+    # Computed on demand: only a listing sorted on them reads a position per person.
+    sort_expressions = {
+        "organisation": (
+            "_organisation_key",
+            Subquery(_main_position().values("organisation__name_key")[:1]),
+        ),
+        "contact_email": (
+            "_contact_email",
+            Coalesce(_given(Subquery(_main_position().values("email")[:1])), _given(F("email"))),
+        ),
+        "contact_phone": (
+            "_contact_phone",
+            Coalesce(
+                _given(Subquery(_main_position().values("phone")[:1])),
+                _given(F("phone")),
+                _given(F("mobile")),
+            ),
+        ),
+    }
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -77,6 +110,11 @@ def contact_email(person):
     return (position.email if position else "") or person.email
 
 
+def contact_phone(person):
+    position = getattr(person, "main_position", None)
+    return format_phone((position.phone if position else "") or person.phone or person.mobile)
+
+
 class PersonViewSet(DirectoryViewSet):
     model = Person
     icon = "user"
@@ -90,12 +128,20 @@ class PersonViewSet(DirectoryViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     chooser_viewset_class = PersonChooserViewSet
+    index_template_name = "directory/listing/index.html"
+    index_results_template_name = "directory/listing/index_results.html"
     filterset_class = PersonFilterSet
     list_per_page = 25
     list_display = [
         "full_name",
-        PlainColumn("position", label=_("Position"), accessor=position_text),
-        PlainColumn("email", label=_("E-mail"), accessor=contact_email),
+        PlainColumn(
+            "position",
+            label=_("Position and organisation"),
+            accessor=position_text,
+            sort_key="organisation",
+        ),
+        PlainColumn("email", label=_("E-mail"), accessor=contact_email, sort_key="contact_email"),
+        PlainColumn("phone", label=_("Phone"), accessor=contact_phone, sort_key="contact_phone"),
         PlainColumn("city", label=_("City"), sort_key="city"),
     ]
     list_export = [
