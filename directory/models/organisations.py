@@ -93,6 +93,12 @@ class Organisation(PostalAddress, Trashable, ClusterableModel):
             ),
             models.Index(fields=["trashed_at"], name="org_trashed_at"),
             models.Index(fields=["city"], name="org_city"),
+            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
+            models.Index(
+                fields=["city", "name_key", "id"],
+                name="org_live_city_name",
+                condition=models.Q(trashed_at__isnull=True),
+            ),
             models.Index(fields=["department"], name="org_department"),
             models.Index(fields=["region"], name="org_region"),
             models.Index(fields=["updated_at"], name="org_updated"),

@@ -105,6 +105,12 @@ class Person(PostalAddress, Trashable, ClusterableModel):
             ),
             models.Index(fields=["trashed_at"], name="person_trashed_at"),
             models.Index(fields=["city"], name="person_city"),
+            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
+            models.Index(
+                fields=["city", "name_key", "id"],
+                name="person_live_city_name",
+                condition=models.Q(trashed_at__isnull=True),
+            ),
             models.Index(fields=["updated_at"], name="person_updated"),
         ]
 
