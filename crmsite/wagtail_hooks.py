@@ -4,7 +4,10 @@ from wagtail.models import PageLogEntry
 
 from directory.audit import ChangesFormatter
 
-from . import workspace  # noqa: F401 (its hooks: the workspace without the CMS)
+from . import (
+    phone,  # noqa: F401 (its hook: the phone-sized stylesheet)
+    workspace,  # noqa: F401 (its hooks: the workspace without the CMS)
+)
 from .bulk_actions import AssignRoleBulkAction, DeleteUsersBulkAction
 from .roles import ROLE_ACTION
 from .views.lockouts import LockoutViewSet
