@@ -1,7 +1,7 @@
 """People: listing, form with positions inline, record ("fiche")."""
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
@@ -16,6 +16,7 @@ from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
 from .edit_panels import person_edit_handler
+from .edit_views import RecordCreateView, RecordEditView
 from .listing import DirectoryIndexView
 from .organisations import RecordTitleMixin
 from .records import PersonRecordView
@@ -76,7 +77,11 @@ class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
         ),
         "contact_email": (
             "_contact_email",
-            Coalesce(_given(Subquery(_main_position().values("email")[:1])), _given(F("email"))),
+            Coalesce(
+                _given(Subquery(_main_position().values("email")[:1])),
+                _given(F("email")),
+                output_field=CharField(),
+            ),
         ),
         "contact_phone": (
             "_contact_phone",
@@ -84,6 +89,7 @@ class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
                 _given(Subquery(_main_position().values("phone")[:1])),
                 _given(F("phone")),
                 _given(F("mobile")),
+                output_field=CharField(),
             ),
         ),
     }
@@ -123,6 +129,8 @@ class PersonViewSet(DirectoryViewSet):
     menu_order = 200
     url_prefix = "directory/people"
     add_to_admin_menu = False
+    add_view_class = RecordCreateView
+    edit_view_class = RecordEditView
     index_view_class = PersonIndexView
     inspect_view_class = PersonRecordView
     inspect_view_enabled = True

@@ -101,7 +101,7 @@ def test_export_escapes_spreadsheet_formulae(as_staff):
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert "'@SUM(A1)" in body
-    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+    assert "\n=HYPERLINK" not in body and ";=HYPERLINK" not in body and ";@SUM" not in body
 
 
 def test_export_follows_the_filters(as_staff):
