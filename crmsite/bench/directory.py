@@ -7,19 +7,36 @@ Figures, each beside Django's default admin search measured in the same run:
   fields ORed as Django's admin does, with its DISTINCT and full COUNT;
 * the organisation and person listing pages (server time of the whole
   admin page, templates included): p95;
-* the number of SQL queries per listing page, at 25 and 100 rows a page.
+* the number of SQL queries per listing page, at 25 and 100 rows a page;
+* the organisation form with 14 positions (`organisation_form`): server
+  time (p50, p95, and the CPU time of the process), SQL queries and HTML
+  bytes (a proxy of the page's height) of the edit page as an
+  administrator, beside the same form built with Wagtail's plain
+  InlinePanel, rendered by the same view in the same run.
+
+`--only organisation_form` runs that last section alone.
 """
 
+import datetime
 import math
 import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection
-from django.db.models import Q
-from django.test import Client
+from django.contrib.messages.storage import default_storage
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 
 from directory.matches import Matches
 from directory.models import Organisation, Person, Position
@@ -133,8 +150,176 @@ def listing_urls():
     }
 
 
+FORM_POSITIONS = 14
+
+
+def bench_administrator():
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_active": True}
+    )
+    user.groups.add(Group.objects.get(name="Administrateurs"))
+    return user
+
+
+def organisation_with_positions(count=FORM_POSITIONS):
+    """The organisation with the most positions, given `count` of them (the
+    caller rolls back what is added here): a few ended, one primary."""
+    organisation = (
+        Organisation.objects.annotate(n=Count("positions")).order_by("-n", "pk").first()
+    ) or Organisation.objects.create(name="Banc d'essai", city="Lyon", postcode="69001")
+    have = organisation.positions.count()
+    if have >= count:
+        return organisation
+    people = list(
+        Person.objects.exclude(positions__organisation=organisation).order_by("pk")[: count - have]
+    )
+    for n in range(len(people), count - have):
+        people.append(Person.objects.create(first_name="Essai", last_name=f"Banc {n}"))
+    today = datetime.date.today()
+    for n, person in enumerate(people):
+        Position.objects.create(
+            organisation=organisation,
+            person=person,
+            email=f"poste{n}@banc-essai.fr",
+            start_date=today - datetime.timedelta(days=800 + n),
+            end_date=today - datetime.timedelta(days=30 + n) if n % 5 == 4 else None,
+        )
+    return organisation
+
+
+def wagtail_default(panel):
+    """The same panel with Wagtail's defaults (its comment buttons back)."""
+    if isinstance(panel, FieldPanel):
+        return FieldPanel(panel.field_name, heading=panel.heading, classname=panel.classname)
+    if isinstance(panel, FieldRowPanel | MultiFieldPanel):
+        return type(panel)(
+            [wagtail_default(child) for child in panel.children],
+            heading=panel.heading,
+            classname=panel.classname,
+        )
+    return panel
+
+
+def plain_inline_panel_handler():
+    """The organisation form as Wagtail would render it: its panels, with the
+    positions in a plain InlinePanel (each row fully rendered, expanded)."""
+    from directory.panels import PositionsInlinePanel
+    from directory.views.edit_panels import organisation_edit_handler
+
+    children = [
+        InlinePanel(
+            child.relation_name,
+            panels=[wagtail_default(panel) for panel in child.panels],
+            label=child.label,
+            heading=child.heading,
+            max_num=child.max_num,
+        )
+        if isinstance(child, PositionsInlinePanel)
+        else child
+        for child in organisation_edit_handler.children
+    ]
+    return ObjectList(children, base_form_class=organisation_edit_handler.base_form_class)
+
+
+def edit_view(panel=None):
+    """The organisation edit view of the viewset, with another panel if given."""
+    viewset = Organisation.snippet_viewset
+    if panel is None:
+        return viewset.edit_view
+    panel = panel.bind_to_model(Organisation)
+    return viewset.construct_view(
+        viewset.edit_view_class,
+        **viewset.get_edit_view_kwargs(panel=panel, form_class=panel.get_form_class()),
+    )
+
+
+class BenchSession(SessionBase):
+    def exists(self, session_key):
+        return False
+
+    def create(self):
+        self._session_key = "bench"
+
+    def save(self, must_create=False):
+        pass
+
+    def delete(self, session_key=None):
+        pass
+
+    def load(self):
+        return {}
+
+
+def call_view(view, user, url, pk):
+    request = RequestFactory().get(url)
+    request.user = user
+    request.session = BenchSession()
+    request._messages = default_storage(request)
+    response = view(request, pk=str(pk))
+    if hasattr(response, "render"):
+        response.render()
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def measured(fn, repeat):
+    fn()  # warm the templates and the caches
+    wall, cpu = [], []
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        response = fn()
+    return {
+        **summary(wall),
+        "cpu_p50_ms": round(percentile(cpu, 50), 1),
+        "queries": len(captured),
+        "html_bytes": len(response.content),
+    }
+
+
+def organisation_form(repeat) -> dict:
+    """The edit page of an organisation with 14 positions, ours beside Wagtail's default."""
+    with transaction.atomic():
+        organisation = organisation_with_positions()
+        user = bench_administrator()
+        url = f"/admin/directory/organisations/edit/{organisation.pk}/"
+        client = Client(
+            HTTP_HOST=(settings.ALLOWED_HOSTS or ["127.0.0.1"])[0].lstrip(".") or "127.0.0.1"
+        )
+        client.force_login(user)
+
+        def page():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            return response
+
+        ours_view, plain_view = edit_view(), edit_view(plain_inline_panel_handler())
+        results = {
+            "organisation": organisation.pk,
+            "positions": organisation.positions.count(),
+            "ours_page": measured(page, repeat),
+            "ours_view": measured(lambda: call_view(ours_view, user, url, organisation.pk), repeat),
+            "wagtail_inline_panel_view": measured(
+                lambda: call_view(plain_view, user, url, organisation.pk), max(3, repeat // 4)
+            ),
+            "goal": "p95 < 300 ms, queries constant whatever the number of positions",
+        }
+        transaction.set_rollback(True)
+    ours, plain = results["ours_view"], results["wagtail_inline_panel_view"]
+    results["speedup_p50"] = round(plain["p50_ms"] / max(ours["p50_ms"], 0.01), 1)
+    return results
+
+
 def run(options) -> dict:
     repeat = options.get("repeat", 20)
+    if options.get("only") == "organisation_form":
+        return {
+            "database": connection.vendor,
+            "organisation_form": organisation_form(repeat),
+        }
     baseline_repeat = max(1, repeat // 10)
     results = {
         "database": connection.vendor,
@@ -181,4 +366,5 @@ def run(options) -> dict:
             "queries_per_page": query_counts,
             "goal": "p95 <= 150 ms, queries constant whatever the page size",
         }
+    results["organisation_form"] = organisation_form(repeat)
     return results

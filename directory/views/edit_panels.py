@@ -16,14 +16,25 @@ ADDRESS_PANELS = [
 
 
 def position_panels(chooser_field: str):
-    """The fields of a position row, inline in a person's or an organisation's form."""
+    """The fields of a position row, inline in a person's or an organisation's form.
+
+    Without Wagtail's comment buttons: records have no field comments.
+    """
+
+    def field(name):
+        return FieldPanel(name, disable_comments=True)
+
     return [
-        FieldPanel(chooser_field),
-        FieldRowPanel([FieldPanel("function"), FieldPanel("title")]),
-        FieldRowPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("mobile")]),
-        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("is_primary")]),
+        field(chooser_field),
+        FieldRowPanel([field("function"), field("title")]),
+        FieldRowPanel([field("email"), field("phone"), field("mobile")]),
+        FieldRowPanel([field("start_date"), field("end_date"), field("is_primary")]),
         MultiFieldPanel(
-            ADDRESS_PANELS,
+            [
+                field("address_line1"),
+                field("address_line2"),
+                FieldRowPanel([field("postcode"), field("city"), field("country")]),
+            ],
             heading=_("Address, if not the organisation's"),
             classname="collapsed",
         ),
@@ -45,6 +56,9 @@ organisation_edit_handler = ObjectList(
             panels=position_panels("person"),
             label=_("Person"),
             heading=_("People and their positions"),
+            counterpart_field="person",
+            add_label=_("Add a person"),
+            new_label=_("New position"),
         ),
     ],
     base_form_class=OrganisationForm,
@@ -90,6 +104,9 @@ person_edit_handler = ObjectList(
             panels=position_panels("organisation"),
             label=_("Position"),
             heading=_("Positions in organisations"),
+            counterpart_field="organisation",
+            add_label=_("Add a position"),
+            new_label=_("New position"),
         ),
     ],
     base_form_class=PersonForm,

@@ -14,6 +14,7 @@ from .base import DirectoryViewSet
 from .choosers import DirectoryChooserViewSet
 from .columns import ChipsColumn, PlainColumn, StampedTitleColumn
 from .edit_panels import organisation_edit_handler
+from .edit_views import RecordCreateView, RecordEditView
 from .listing import DirectoryIndexView
 from .records import OrganisationRecordView
 
@@ -120,6 +121,8 @@ class OrganisationViewSet(DirectoryViewSet):
     menu_order = 100
     url_prefix = "directory/organisations"
     add_to_admin_menu = False
+    add_view_class = RecordCreateView
+    edit_view_class = RecordEditView
     index_view_class = OrganisationIndexView
     inspect_view_class = OrganisationRecordView
     inspect_view_enabled = True

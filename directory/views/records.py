@@ -8,8 +8,10 @@ Component (or None); its panels are shown under the record's own sections.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import InspectView
 
 from ..forms import CommentForm
@@ -28,6 +30,28 @@ class RecordView(InspectView):
 
     def get_page_subtitle(self):
         return str(self.model._meta.verbose_name).capitalize()
+
+    @cached_property
+    def header_buttons(self):
+        """ "Edit" as a visible button of the header, not hidden in the "…" menu."""
+        buttons = list(super().header_buttons)
+        if edit_url := self.get_edit_url():
+            buttons.append(
+                HeaderButton(
+                    _("Edit"),
+                    url=edit_url,
+                    icon_name="edit",
+                    classname="crm-record-edit",
+                    attrs={"data-record-edit": ""},
+                    priority=10,
+                )
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        edit_url = self.get_edit_url()
+        return [button for button in super().header_more_buttons if button.url != edit_url]
 
     def get_comments(self):
         return self.object.comments.select_related("author")

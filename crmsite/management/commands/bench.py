@@ -22,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repeat", type=int, default=20, help="Measurements per query (default 20)."
         )
+        parser.add_argument(
+            "--only",
+            help="Run one section of the area (directory: organisation_form).",
+        )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
