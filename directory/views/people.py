@@ -17,7 +17,6 @@ from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
 from .edit_panels import person_edit_handler
 from .edit_views import RecordCreateView, RecordEditView
-from .edit_views import RecordCreateView, RecordEditView
 from .listing import DirectoryIndexView
 from .organisations import RecordTitleMixin
 from .records import PersonRecordView
@@ -130,8 +129,6 @@ class PersonViewSet(DirectoryViewSet):
     menu_order = 200
     url_prefix = "directory/people"
     add_to_admin_menu = False
-    add_view_class = RecordCreateView
-    edit_view_class = RecordEditView
     add_view_class = RecordCreateView
     edit_view_class = RecordEditView
     index_view_class = PersonIndexView
