@@ -14,6 +14,7 @@ from django_tables2.data import TableData
 from django_tables2.utils import OrderBy
 
 from . import resolution
+from .disclosure import read_frozen_reason
 from .resolution import ORGANISATION, PERSONAL, POSITION
 
 PER_PAGE = 50
@@ -166,3 +167,57 @@ def chosen_columns(values) -> list[str]:
     """The optional columns asked for (unknown names ignored), or the defaults."""
     chosen = [value for value in values if value in OPTIONAL_COLUMNS]
     return chosen or list(DEFAULT_COLUMNS)
+
+
+class SnapshotRowsTable(tables.Table):
+    """A snapshot's rows as they were frozen (`selections.models.SnapshotRow`),
+    in the order they were kept; the reasons are read as `disclosure`'s reader
+    may read them (`selections.disclosure.read_frozen_reason`)."""
+
+    name = tables.Column(verbose_name=_("Name"), empty_values=())
+    capacity = tables.Column(verbose_name=_("Capacity"), empty_values=())
+    email = tables.Column(verbose_name=_("E-mail"), empty_values=())
+    phone = tables.Column(verbose_name=_("Phone"), empty_values=(), attrs={"td": NOWRAP})
+    mobile = tables.Column(verbose_name=_("Mobile"), empty_values=(), attrs={"td": NOWRAP})
+    address = tables.Column(verbose_name=_("Address"), empty_values=())
+    reasons = tables.Column(verbose_name=_("Why it is there"), empty_values=())
+
+    class Meta:
+        attrs = {"class": "listing crm-rows crm-snapshot-rows"}
+        template_name = "selections/includes/table.html"
+        orderable = False
+
+    def __init__(self, data, *, disclosure, **kwargs):
+        self.disclosure = disclosure
+        super().__init__(data, **kwargs)
+
+    def render_name(self, value):
+        return value or "—"
+
+    def render_capacity(self, value):
+        return value or "—"
+
+    def render_email(self, value):
+        return value or "—"
+
+    def render_phone(self, value):
+        return value or "—"
+
+    def render_mobile(self, value):
+        return value or "—"
+
+    def render_address(self, value):
+        lines = [line for line in (value or "").splitlines() if line.strip()]
+        if not lines:
+            return "—"
+        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines))
+
+    def render_reasons(self, value):
+        reasons = [read_frozen_reason(reason, self.disclosure) for reason in value or []]
+        reasons = [reason for reason in reasons if reason]
+        if not reasons:
+            return "—"
+        return format_html(
+            "<ul class='crm-reasons'>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((reason,) for reason in reasons)),
+        )

@@ -3,6 +3,7 @@ why each is there), rows added or removed by hand, sharing, export and
 snapshots."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from ..forms import (
 )
 from ..models import Basket
 from ..panels import StepsInlinePanel
+from ..tables import MAX_PER_PAGE, SnapshotRowsTable
 from .access import OwnedBaseObjectMixin, OwnedObjectMixin, ProtectedDeleteMixin
 from .common import (
     ActionFormMixin,
@@ -43,7 +45,7 @@ from .common import (
     ShareView,
     share_view_kwargs,
 )
-from .results import results_context, results_table
+from .results import query_number, results_context, results_table
 
 ENTRIES_SHOWN = 50
 
@@ -407,11 +409,82 @@ def freeze(request, pk):
     return redirect("selections_baskets:basket", basket.pk)
 
 
-def snapshot_csv(request, pk, snapshot_pk):
-    """A snapshot's rows as they were frozen."""
+SNAPSHOT_PER_PAGE = 50
+SNAPSHOT_FIELDS = ["name", "capacity", "email", "phone", "mobile", "address", "reasons"]
+
+
+def visible_snapshot(request, pk, snapshot_pk):
+    """(basket, snapshot): a snapshot of a basket the user may see, else 404
+    (a client: 403, before any lookup)."""
     basket = visible_basket(request, pk)
-    snapshot = get_object_or_404(basket.snapshots, pk=snapshot_pk)
-    fields = ["name", "capacity", "email", "phone", "mobile", "address", "reasons"]
+    return basket, get_object_or_404(basket.snapshots.select_related("created_by"), pk=snapshot_pk)
+
+
+class SnapshotView(SelectionPage):
+    """A snapshot on screen, page by page, before it is downloaded: its rows
+    as they were frozen, the reasons named only as the reader may read them."""
+
+    template_name = "selections/snapshot.html"
+    header_icon = "list-ul"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.basket, self.snapshot = visible_snapshot(request, kwargs["pk"], kwargs["snapshot_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Snapshot “%(label)s”") % {"label": self.snapshot.label}
+
+    def get_page_subtitle(self):
+        return self.basket.name
+
+    def get_breadcrumbs_items(self):
+        mine = self.basket.can_edit(self.request.user)
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("selections_baskets:index" if mine else "selections_baskets:shared"),
+                "label": _("My baskets") if mine else _("Baskets shared with me"),
+            },
+            {
+                "url": reverse("selections_baskets:basket", args=(self.basket.pk,)),
+                "label": self.basket.name,
+            },
+            {"url": "", "label": self.snapshot.label},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = SnapshotRowsTable(
+            self.snapshot.rows.only("pk", *SNAPSHOT_FIELDS).order_by("pk"),
+            disclosure=Disclosure(self.request.user),
+            page_field="p",
+            empty_text="",
+        )
+        per_page = query_number(self.request.GET.get("per_page"), SNAPSHOT_PER_PAGE, MAX_PER_PAGE)
+        number = query_number(self.request.GET.get("p"), 1, 2**62)
+        try:
+            table.paginate(page=number, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
+        context.update(
+            basket=self.basket,
+            snapshot=self.snapshot,
+            table=table,
+            row_count=table.paginator.count,
+            elided_page_range=table.paginator.get_elided_page_range(table.page.number),
+            csv_url=reverse(
+                "selections_baskets:snapshot_csv", args=(self.basket.pk, self.snapshot.pk)
+            ),
+            xlsx_url=reverse(
+                "selections_baskets:snapshot_xlsx", args=(self.basket.pk, self.snapshot.pk)
+            ),
+        )
+        return context
+
+
+def snapshot_download(request, pk, snapshot_pk, file_format):
+    """A snapshot's rows as they were frozen, as CSV or XLSX."""
+    basket, snapshot = visible_snapshot(request, pk, snapshot_pk)
     headings = [
         _("Name"),
         _("Capacity"),
@@ -427,22 +500,31 @@ def snapshot_csv(request, pk, snapshot_pk):
             *values[:-1],
             " ; ".join(read_frozen_reason(reason, disclosure) for reason in values[-1] or []),
         ]
-        for values in snapshot.rows.values_list(*fields).iterator(chunk_size=2000)
+        for values in snapshot.rows.order_by("pk")
+        .values_list(*SNAPSHOT_FIELDS)
+        .iterator(chunk_size=2000)
     )
     actions.record_export(
         request.user,
         basket,
         rows=snapshot.row_count,
-        columns=fields,
-        file_format="csv",
+        columns=SNAPSHOT_FIELDS,
+        file_format=file_format,
         snapshot=snapshot,
     )
-    response = StreamingExportResponse(
-        csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"
-    )
     stem = slugify(snapshot.label) or "instantane"
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    if file_format == "csv":
+        response = StreamingExportResponse(
+            csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    return FileExportResponse(
+        xlsx_file(headings, rows),
+        as_attachment=True,
+        filename=f"{stem}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 class BasketViewSet(ModelViewSet):
@@ -482,5 +564,17 @@ class BasketViewSet(ModelViewSet):
             path("remove-rows/<int:pk>/", remove_rows, name="remove_rows"),
             path("cancel/<int:pk>/<int:entry_pk>/", cancel_entry, name="cancel_entry"),
             path("freeze/<int:pk>/", freeze, name="freeze"),
-            path("snapshot/<int:pk>/<int:snapshot_pk>/", snapshot_csv, name="snapshot"),
+            path("snapshot/<int:pk>/<int:snapshot_pk>/", SnapshotView.as_view(), name="snapshot"),
+            path(
+                "snapshot/<int:pk>/<int:snapshot_pk>/csv/",
+                snapshot_download,
+                {"file_format": "csv"},
+                name="snapshot_csv",
+            ),
+            path(
+                "snapshot/<int:pk>/<int:snapshot_pk>/xlsx/",
+                snapshot_download,
+                {"file_format": "xlsx"},
+                name="snapshot_xlsx",
+            ),
         ]

@@ -2,8 +2,10 @@
 listings ("mine" and "shared with me"), the sharing form, the page frame and
 the title of a new object. Each side names its URLs; nothing else differs."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -14,7 +16,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import actions
+from ..models import EXPORT_ACTION, FREEZE_ACTION, SelectionLogEntry
 from .access import OwnedObjectMixin
+
+# Log entries that read a selection without changing it.
+READING_ACTIONS = (EXPORT_ACTION, FREEZE_ACTION)
 
 
 class SelectionPage(WagtailAdminTemplateMixin, TemplateView):
@@ -80,8 +86,34 @@ def _with_sharing(queryset):
     return queryset.annotate(has_users=Exists(users), has_groups=Exists(groups))
 
 
+def with_updated_at(queryset):
+    """`_updated_at`, what the "Updated" column shows: the last change of the
+    search or basket, its own fields (`updated_at`) or what its log records
+    (rows added or removed by hand, a step gone with its source...), but not
+    an export or a snapshot, which read it.
+
+    Wagtail's index view annotates it from `ModelLogEntry` only; searches and
+    baskets log to their own `SelectionLogEntry`, so the column stayed empty."""
+    model = queryset.model
+    latest_change = (
+        SelectionLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .exclude(action__in=READING_ACTIONS)
+        .order_by("-timestamp", "-pk")
+        .values("timestamp")[:1]
+    )
+    return queryset.annotate(
+        _updated_at=Greatest("updated_at", Coalesce(Subquery(latest_change), "updated_at"))
+    )
+
+
 class OwnIndexView(generic.IndexView):
     """The user's own searches or baskets."""
+
+    def _annotate_queryset_updated_at(self, queryset):
+        return with_updated_at(queryset)
 
     object_url_name = ""  # the page of one object
     extra_columns = ()

@@ -7,7 +7,7 @@ from django_tables2 import RequestConfig
 from ..tables import MAX_PER_PAGE, OPTIONAL_COLUMNS, PER_PAGE, RowsTable, chosen_columns
 
 
-def _number(value, default: int, maximum: int) -> int:
+def query_number(value, default: int, maximum: int) -> int:
     """A page number or size from the query string: `default` unless it is a
     plain number from 1 to `maximum` (larger ones are `maximum`)."""
     value = (value or "").strip()
@@ -31,8 +31,8 @@ def results_table(request, rows, *, selectable=False) -> RowsTable:
         empty_text="",
     )
     RequestConfig(request, paginate=False).configure(table)
-    per_page = _number(request.GET.get("per_page"), PER_PAGE, MAX_PER_PAGE)
-    number = _number(request.GET.get("p"), 1, 2**62)
+    per_page = query_number(request.GET.get("per_page"), PER_PAGE, MAX_PER_PAGE)
+    number = query_number(request.GET.get("p"), 1, 2**62)
     try:
         table.paginate(page=number, per_page=per_page)
     except EmptyPage:

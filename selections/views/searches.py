@@ -34,6 +34,7 @@ from .common import (
     ShareView,
     share_view_kwargs,
 )
+from .help import HelpView
 from .results import results_context, results_table
 
 AUTOCOMPLETE_RESULTS = 20
@@ -92,6 +93,19 @@ def builder_labels() -> dict:
         "removeValue": _("Remove this value"),
         "countError": _("The count is not available right now."),
         "groupOf": _("Group"),
+        "incomplete": _("Complete the condition to see how many rows it finds."),
+        "needOperator": _("Choose an operator."),
+        "needValues": _("Choose at least one value."),
+        "needValue": _("Type a value."),
+        "needDate": _("Give a date."),
+        "needDays": _("Give a number of days between 1 and 36,500."),
+        # The searchable multi-select (multiselect.js); %s is a value's label.
+        "msPlaceholder": _("Type to filter, Enter to add"),
+        "msRemove": _("Remove %s"),
+        "msNoMatch": _("No value matches."),
+        "msAdded": _("%s added"),
+        "msRemoved": _("%s removed"),
+        "msChosen": _("Chosen values"),
     }
 
 
@@ -314,11 +328,6 @@ def organisations(request):
             ]
         }
     )
-
-
-class HelpView(SelectionPage):
-    template_name = "selections/help.html"
-    page_title = gettext_lazy("How the advanced search works")
 
 
 class SavedSearchViewSet(ModelViewSet):

@@ -144,6 +144,8 @@ EXPECTED = {
             "cancel_entry",
             "freeze",
             "snapshot",
+            "snapshot_csv",
+            "snapshot_xlsx",
         )
     },
     **{

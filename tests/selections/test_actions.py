@@ -357,7 +357,9 @@ def test_the_screens_write_through_the_actions(town, marie, paul, search):
     assert export.data == {"rows": 3, "columns": ["name", "capacity"], "format": "csv"}
 
     snapshot = actions.freeze_basket(marie, basket)
-    response = browser.get(reverse("selections_baskets:snapshot", args=(basket.pk, snapshot.pk)))
+    response = browser.get(
+        reverse("selections_baskets:snapshot_csv", args=(basket.pk, snapshot.pk))
+    )
     b"".join(response.streaming_content)
     assert entries(basket, EXPORT_ACTION)[0].data["snapshot"] == snapshot.pk
 

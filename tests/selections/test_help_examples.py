@@ -1,6 +1,10 @@
 """The help page "Comment ça marche" says what the code does, and each of its
 examples finds rows on the demo directory (`make demo`)."""
 
+import html
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -168,3 +172,150 @@ def test_the_basket_example_of_the_help_page(demo):
 def test_the_help_page_says_current_no_finds_only_positions_that_are_not_current(help_page):
     assert "ne trouve <strong>que</strong> les postes qui ne sont pas en cours" in help_page
     assert "aussi" not in help_page.split(TITLES[6])[1].split("</p>")[0]
+
+
+# Each example opens in the builder ---------------------------------------------------------
+
+
+def example_links(page: str) -> dict:
+    """{title: the href of its « Ouvrir dans le générateur » link, or None}."""
+    links = {}
+    for title in TITLES:
+        section = page.split(f">{title}</h3>")[1].split("<h3")[0].split("<h2")[0]
+        found = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-crm-example[^>]*>', section)
+        links[title] = html.unescape(found.group(1)) if found else None
+        if found:
+            assert "Ouvrir dans le générateur" in section, title
+    return links
+
+
+@pytest.fixture
+def demo_help_page(demo):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff(username="lectrice"))
+    response = client.get(reverse("selections_searches:help"))
+    assert response.status_code == 200
+    return client, response.content.decode()
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_each_example_opens_in_the_builder_with_its_criteria_and_its_count(demo_help_page, title):
+    client, page = demo_help_page
+    url = example_links(page)[title]
+    assert url is not None, title
+    assert url.startswith(reverse("selections_searches:add") + "?")
+    response = client.get(url)
+    assert response.status_code == 200
+    target, tree = examples()[title]
+    expected = parse(tree, target)
+    builder = response.context["builder"]
+    assert builder["target"] == target
+    assert builder["criteria"] == expected  # pre-filled, validated as a saved search is
+    assert not response.context["preview_errors"]
+    count = resolution.count(compile_rows(expected, target))
+    assert count > 0
+    assert response.context["row_count"] == count, title
+    # What the builder's live count would say for them, too.
+    answer = client.post(
+        reverse("selections_searches:count"),
+        {"criteria": json.dumps(builder["criteria"]), "target": target},
+    )
+    assert answer.status_code == 200 and answer.json()["count"] == count
+
+
+def test_an_example_whose_values_the_directory_lacks_has_no_link(help_page):
+    """No demo directory: no function "Directeur·rice", no kind "Festival"."""
+    links = example_links(help_page)
+    assert links[TITLES[0]] is None
+    assert links[TITLES[7]] is None
+    assert links[TITLES[2]] is not None  # languages are codes: always there
+    assert "Cet exemple nomme des valeurs absentes de votre annuaire" in help_page
+
+
+HOSTILE_CRITERIA = [
+    "{",
+    "[]",
+    '"text"',
+    "null",
+    '{"match": "all", "rules": [{"field": "person.name", "operator": "contains", '
+    '"value": "a\\u0000b"}]}',
+    '{"match": "all", "rules": [{"field": "person.password", "operator": "equals", "value": "x"}]}',
+    '{"match": "all", "rules": [{"field": "organisation.interest_centres", "operator": "in", '
+    '"value": [99999999999999999999]}]}',
+    '{"match": "all", "rules": [{"field": "organisation.interest_centres", "operator": "in", '
+    '"value": []}]}',
+    '{"match": "xor", "rules": []}',
+    "[" * 5000 + "]" * 5000,
+    '{"match": "all", "rules": ['
+    + ",".join(['{"field": "person.name", "operator": "contains", "value": "a"}'] * 100)
+    + "]}",
+    "x" * 200_000,
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_CRITERIA, ids=range(len(HOSTILE_CRITERIA)))
+def test_criteria_in_the_url_that_do_not_hold_open_an_empty_builder_with_a_french_message(raw):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff(username="lectrice"))
+    response = client.get(reverse("selections_searches:add"), {"criteria": raw, "target": "people"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ces critères ne peuvent pas être utilisés tels quels" in page
+    assert response.context["preview_errors"]
+    assert not response.context["builder"]["criteria"].get("rules")  # an empty builder
+    assert "show_results" not in response.context
+
+
+def test_an_unknown_target_in_the_url_is_refused_in_french(db):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff(username="lectrice"))
+    response = client.get(
+        reverse("selections_searches:add"),
+        {"criteria": '{"match": "all", "rules": []}', "target": "<script>"},
+    )
+    assert response.status_code == 200
+    assert "Type de recherche inconnu" in response.content.decode()
+    assert "<script>" not in response.content.decode().split("crm-builder-data")[0][-2000:]
+
+
+# The help page is in the Help menu ---------------------------------------------------------
+
+
+def help_menu_urls(user) -> dict[str, str]:
+    from django.test import RequestFactory
+    from wagtail.admin.menu import help_menu
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return {str(item.url): str(item.label) for item in help_menu.menu_items_for_request(request)}
+
+
+def test_the_help_page_is_in_the_help_menu_of_staff(db):
+    from django.test import Client
+
+    menu = help_menu_urls(staff(username="lectrice"))
+    assert menu[reverse("selections_searches:help")] == "Comment fonctionne la recherche avancée"
+    client = Client()
+    client.force_login(staff(username="lecteur"))
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("selections_searches:help") in home  # in the sidebar's menu
+
+
+def test_clients_see_neither_the_menu_item_nor_the_page(db):
+    from django.test import Client
+
+    from tests.factories import client as client_user
+
+    user = client_user(username="cliente")
+    assert reverse("selections_searches:help") not in help_menu_urls(user)
+    browser = Client()
+    browser.force_login(user)
+    assert browser.get(reverse("selections_searches:help")).status_code in (403, 404)
+    home = browser.get(reverse("wagtailadmin_home")).content.decode()
+    assert reverse("selections_searches:help") not in home

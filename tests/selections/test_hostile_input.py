@@ -231,6 +231,8 @@ def test_impossible_ids_in_urls_answer_404(saison, marie):
         f"/admin/selections/baskets/export/{HUGE}/",
         f"/admin/selections/baskets/snapshot/{saison.pk}/{HUGE}/",
         f"/admin/selections/baskets/snapshot/{HUGE}/1/",
+        f"/admin/selections/baskets/snapshot/{saison.pk}/{HUGE}/csv/",
+        f"/admin/selections/baskets/snapshot/{saison.pk}/{HUGE}/xlsx/",
         f"/admin/selections/baskets/edit/{HUGE}/",
         f"/admin/selections/searches/edit/{HUGE}/",
         f"/admin/selections/baskets/share/{HUGE}/",

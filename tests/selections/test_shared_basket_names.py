@@ -90,7 +90,7 @@ def freeze(user, basket) -> Snapshot:
 
 def snapshot_csv(user, snapshot) -> str:
     response = logged_in(user).get(
-        reverse("selections_baskets:snapshot", args=(snapshot.basket_id, snapshot.pk))
+        reverse("selections_baskets:snapshot_csv", args=(snapshot.basket_id, snapshot.pk))
     )
     assert response.status_code == 200
     return b"".join(response.streaming_content).decode("utf-8-sig")
@@ -101,9 +101,9 @@ def snapshot_csv(user, snapshot) -> str:
 
 def test_a_reader_may_read_the_names_of_what_he_may_open_and_nothing_else(saison, marie, paul):
     search = search_of(saison)
-    assert Disclosure(marie).search_label(search.pk, search.name) == f"recherche « {SECRET} »"
+    assert Disclosure(marie).search_label(search.pk, search.name) == f"recherche « {SECRET} »"
     assert Disclosure(paul).search_label(search.pk, search.name) == HIDDEN_SEARCH
-    assert Disclosure(paul).basket_label(saison.pk, saison.name) == "panier « Saison »"
+    assert Disclosure(paul).basket_label(saison.pk, saison.name) == "panier « Saison »"
     search.shared_with_users.add(paul)
     assert Disclosure(paul).may_read_search(search.pk)
 
@@ -133,14 +133,14 @@ def test_paul_reads_why_rows_are_there_without_the_name_of_a_private_search(sais
 
 def test_marie_reads_the_names_of_her_own_searches_in_her_basket(saison, marie):
     page = basket_page(marie, saison)
-    assert reasons_on(page)["Alice Arnaud"] == [f"recherche « {SECRET} »"]
+    assert reasons_on(page)["Alice Arnaud"] == [f"recherche « {SECRET} »"]
     assert HIDDEN_SEARCH not in page.content.decode()
 
 
 def test_paul_reads_the_name_of_a_search_marie_shared_with_him_too(saison, paul):
     search_of(saison).shared_with_users.add(paul)
     page = basket_page(paul, saison)
-    assert reasons_on(page)["Alice Arnaud"] == [f"recherche « {SECRET} »"]
+    assert reasons_on(page)["Alice Arnaud"] == [f"recherche « {SECRET} »"]
 
 
 def test_once_unshared_the_search_is_no_longer_named_to_its_former_reader(saison, paul):
@@ -162,7 +162,7 @@ def test_a_private_basket_inside_a_shared_one_is_not_named_either(town, saison, 
     content = page.content.decode()
     assert "Coulisses" not in content and HIDDEN_BASKET in content
     assert reasons_on(page)["Bruno Blanc"] == [HIDDEN_BASKET]
-    assert reasons_on(basket_page(marie, saison))["Bruno Blanc"] == ["panier « Coulisses »"]
+    assert reasons_on(basket_page(marie, saison))["Bruno Blanc"] == ["panier « Coulisses »"]
 
 
 def test_a_step_that_no_longer_resolves_tells_paul_neither_its_name_nor_its_criteria(
@@ -219,7 +219,7 @@ def test_paul_exports_a_shared_basket_as_xlsx_without_the_name_of_a_private_sear
 
 
 def test_marie_exports_her_basket_with_the_names_of_her_searches(saison, marie):
-    assert ["Alice Arnaud", f"recherche « {SECRET} »"] in csv_export(marie, saison)
+    assert ["Alice Arnaud", f"recherche « {SECRET} »"] in csv_export(marie, saison)
 
 
 # Snapshots ---------------------------------------------------------------------------------
@@ -231,12 +231,12 @@ def test_a_snapshot_names_a_search_only_to_readers_who_may_see_it(saison, marie,
 
     his = snapshot_csv(paul, snapshot)
     assert SECRET not in his and HIDDEN_SEARCH in his and "ajouté à la main" in his
-    assert f"recherche « {SECRET} »" in snapshot_csv(marie, snapshot)
+    assert f"recherche « {SECRET} »" in snapshot_csv(marie, snapshot)
 
     # Decided when read, not when frozen: sharing the search, then unsharing it.
     search = search_of(saison)
     search.shared_with_users.add(paul)
-    assert f"recherche « {SECRET} »" in snapshot_csv(paul, snapshot)
+    assert f"recherche « {SECRET} »" in snapshot_csv(paul, snapshot)
     search.shared_with_users.remove(paul)
     assert SECRET not in snapshot_csv(paul, snapshot)
 
@@ -248,7 +248,7 @@ def test_a_snapshot_does_not_name_a_private_basket_inside_a_shared_one(town, sai
     snapshot = freeze(marie, saison)
     his = snapshot_csv(paul, snapshot)
     assert "Coulisses" not in his and HIDDEN_BASKET in his
-    assert "panier « Coulisses »" in snapshot_csv(marie, snapshot)
+    assert "panier « Coulisses »" in snapshot_csv(marie, snapshot)
 
 
 def test_snapshots_frozen_before_keep_the_names_only_for_readers_who_may_see_them(
@@ -270,7 +270,7 @@ def test_snapshots_frozen_before_keep_the_names_only_for_readers_who_may_see_the
     for_paul = [read_frozen_reason(reason, Disclosure(paul)) for reason in frozen]
     assert for_paul == [HIDDEN_SEARCH, "ajouté à la main", HIDDEN_SEARCH, HIDDEN_SEARCH]
     for_marie = [read_frozen_reason(reason, Disclosure(marie)) for reason in frozen]
-    assert for_marie == [f"recherche « {SECRET} »", "ajouté à la main"] + [
-        f"recherche « {SECRET} »",
+    assert for_marie == [f"recherche « {SECRET} »", "ajouté à la main"] + [
+        f"recherche « {SECRET} »",
         HIDDEN_SEARCH,  # a search no step names any more: nobody reads its name
     ]

@@ -443,7 +443,7 @@ def test_compose_a_basket_from_two_searches_and_read_why_rows_are_there(town, ma
     page = browser.get(reverse("selections_baskets:basket", args=(basket.pk,)))
     rows = {row.name: row.reasons for row in page.context["table"].paginated_rows.data}
     assert set(rows) == {"Alice Arnaud", "Bruno Blanc", "Emma Escoffier"}
-    assert rows["Bruno Blanc"] == ["recherche « Directeurs Lyon »"]
+    assert rows["Bruno Blanc"] == ["recherche « Directeurs Lyon »"]
 
 
 def test_a_basket_cannot_include_itself_through_another(town, marie):
@@ -556,8 +556,12 @@ def test_freeze_keeps_rows_as_they_were(town, marie, private):
     assert snapshot.row_count == 3
     town.positions.alice_director.email = "nouvelle@theatre-metz.fr"
     town.positions.alice_director.save()
-    response = browser.get(
+    page = browser.get(
         reverse("selections_baskets:snapshot", args=(private["basket"].pk, snapshot.pk))
+    ).content.decode()
+    assert "a.arnaud@theatre-metz.fr" in page and "nouvelle@" not in page
+    response = browser.get(
+        reverse("selections_baskets:snapshot_csv", args=(private["basket"].pk, snapshot.pk))
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "a.arnaud@theatre-metz.fr" in text and "nouvelle@" not in text

@@ -21,6 +21,11 @@
   let tree = normalise(data.criteria);
   let countTimer = null;
   let countRequest = 0;
+  let lastCounted = null; // the criteria (and target) the count shown is for
+  // Incomplete rules whose problem is shown: only once the user has moved on
+  // (left the rule, changed another one, or submitted).
+  const revealed = new WeakSet();
+  const rowOf = new WeakMap();
 
   function normalise(node) {
     if (!node || typeof node !== "object" || !Array.isArray(node.rules)) {
@@ -119,6 +124,17 @@
 
   function drawRule(rule, group) {
     const row = el("div", { class: "crm-rule" });
+    rowOf.set(rule, row);
+    row.addEventListener("focusout", () => {
+      // Moved on: once the focus has settled outside this rule (a redraw
+      // that removed the row is not the user moving on).
+      window.setTimeout(() => {
+        if (row.isConnected && !row.contains(document.activeElement) && problem(rule)) {
+          revealed.add(rule);
+          showProblem(rule);
+        }
+      }, 0);
+    });
     const fieldSelect = el("select", {
       "aria-label": L.field,
       class: "crm-rule-field",
@@ -127,7 +143,8 @@
         rule.field = event.target.value;
         rule.operator = field ? field.operators[0].key : "";
         rule.value = field ? defaultValue(field, rule.operator) : null;
-        changed(true);
+        revealed.delete(rule);
+        changed(true, rule);
       },
     });
     fieldSelect.appendChild(el("option", { value: "", text: L.chooseField }));
@@ -149,10 +166,12 @@
         class: "crm-rule-operator",
         onchange: (event) => {
           const wasList = LIST_VALUE.includes(rule.operator);
+          const previous = rule.operator;
           rule.operator = event.target.value;
           if (NO_VALUE.includes(rule.operator)) rule.value = null;
           else if (LIST_VALUE.includes(rule.operator) !== wasList) rule.value = defaultValue(field, rule.operator);
-          changed(true);
+          else if (field.kind === "date" && (rule.operator === "within_last_days") !== (previous === "within_last_days")) rule.value = "";
+          changed(true, rule);
         },
       });
       field.operators.forEach((operator) => {
@@ -172,7 +191,59 @@
     );
     row.lastChild.setAttribute("aria-label", L.remove);
     row.lastChild.setAttribute("title", L.remove);
+    row.appendChild(el("p", { class: "crm-rule-error", id: "crm-rule-error-" + ++ruleCounter, hidden: "" }));
+    showProblem(rule);
     return row;
+  }
+
+  let ruleCounter = 0;
+
+  /* What a rule lacks before it can be counted or saved (null: nothing).
+   * A rule whose field is not chosen yet is not part of the criteria. */
+  function problem(rule) {
+    const field = fieldOf(rule.field);
+    if (!rule.field || !field) return null;
+    if (!field.operators.some((operator) => operator.key === rule.operator)) return L.needOperator;
+    if (NO_VALUE.includes(rule.operator)) return null;
+    if (LIST_VALUE.includes(rule.operator)) {
+      return Array.isArray(rule.value) && rule.value.some((value) => String(value).trim()) ? null : L.needValues;
+    }
+    if (field.kind === "date" && rule.operator === "within_last_days") {
+      const days = Number(rule.value);
+      return String(rule.value).trim() !== "" && Number.isInteger(days) && days >= 1 && days <= 36500 ? null : L.needDays;
+    }
+    if (field.kind === "date") return /^\d{4}-\d{2}-\d{2}$/.test(rule.value || "") ? null : L.needDate;
+    return typeof rule.value === "string" && rule.value.trim() ? null : L.needValue;
+  }
+
+  function rulesOf(node) {
+    return node.rules.flatMap((member) => (Array.isArray(member.rules) ? rulesOf(member) : [member]));
+  }
+
+  function incompleteRules() {
+    return rulesOf(tree).filter((rule) => problem(rule));
+  }
+
+  /* The rule's problem under it, once revealed; its value control says so. */
+  function showProblem(rule) {
+    const row = rowOf.get(rule);
+    if (!row) return;
+    const message = row.querySelector(".crm-rule-error");
+    const text = revealed.has(rule) ? problem(rule) : null;
+    if (!text) revealed.delete(rule);
+    message.textContent = text || "";
+    message.hidden = !text;
+    row.classList.toggle("crm-rule--invalid", Boolean(text));
+    row.querySelectorAll(".crm-rule-value, .crm-rule-value input, .crm-rule-value textarea, .crm-ms-input").forEach((control) => {
+      if (!["INPUT", "TEXTAREA", "SELECT"].includes(control.tagName)) return;
+      if (text) {
+        control.setAttribute("aria-invalid", "true");
+        control.setAttribute("aria-describedby", message.id);
+      } else {
+        control.removeAttribute("aria-invalid");
+        control.removeAttribute("aria-describedby");
+      }
+    });
   }
 
   function drawValue(field, rule) {
@@ -184,25 +255,41 @@
       const values = (Array.isArray(rule.value) ? rule.value : [rule.value]).map(String);
       const select = el("select", {
         "aria-label": L.value,
-        class: "crm-rule-value",
+        class: list ? "" : "crm-rule-value",
         multiple: list ? "multiple" : false,
         size: list ? Math.min(6, field.choices.length) : false,
+        "data-crm-multiselect": list ? "" : false,
         onchange: (event) => {
           const chosen = Array.from(event.target.selectedOptions).map((option) => option.value);
           rule.value = list ? chosen : chosen[0];
-          changed();
+          changed(false, rule);
         },
       });
       field.choices.forEach(([value, label]) => {
         select.appendChild(el("option", { value, text: label, selected: values.includes(String(value)) ? "selected" : false }));
       });
-      return select;
+      if (!list) return select;
+      // A searchable multi-select with chips over the native select
+      // (multiselect.js); the native select if that script is missing.
+      const box = el("div", { class: "crm-rule-value crm-rule-choices" }, [select]);
+      if (window.CrmMultiselect) {
+        window.CrmMultiselect.enhance(select, {
+          label: L.value + " (" + field.label + ")",
+          placeholder: L.msPlaceholder,
+          remove: L.msRemove,
+          noMatch: L.msNoMatch,
+          added: L.msAdded,
+          removed: L.msRemoved,
+          chosen: L.msChosen,
+        });
+      }
+      return box;
     }
     if (field.kind === "date" && operator === "within_last_days") {
       return el("span", { class: "crm-rule-value" }, [
         el("input", {
           type: "number", min: "1", max: "36500", "aria-label": L.value, value: rule.value || "",
-          oninput: (event) => { rule.value = event.target.value; changed(); },
+          oninput: (event) => { rule.value = event.target.value; changed(false, rule); },
         }),
         el("span", { text: " " + L.days }),
       ]);
@@ -210,7 +297,7 @@
     if (field.kind === "date") {
       return el("input", {
         type: "date", class: "crm-rule-value", "aria-label": L.value, value: rule.value || "",
-        oninput: (event) => { rule.value = event.target.value; changed(); },
+        oninput: (event) => { rule.value = event.target.value; changed(false, rule); },
       });
     }
     if (list) {
@@ -219,13 +306,13 @@
         placeholder: L.onePerLine, text: (rule.value || []).join("\n"),
         oninput: (event) => {
           rule.value = event.target.value.split("\n").map((line) => line.trim()).filter(Boolean);
-          changed();
+          changed(false, rule);
         },
       });
     }
     return el("input", {
       type: "text", class: "crm-rule-value", maxlength: "200", "aria-label": L.value, value: rule.value || "",
-      oninput: (event) => { rule.value = event.target.value; changed(); },
+      oninput: (event) => { rule.value = event.target.value; changed(false, rule); },
     });
   }
 
@@ -240,7 +327,7 @@
           el("button", {
             type: "button", class: "button button-small button-secondary no", text: "×",
             "aria-label": L.removeValue, title: L.removeValue,
-            onclick: () => { rule.value = rule.value.filter((other) => other !== id); changed(true); },
+            onclick: () => { rule.value = rule.value.filter((other) => other !== id); changed(true, rule); },
           }),
         ])
       );
@@ -265,7 +352,7 @@
                 onclick: () => {
                   orgLabels[String(item.id)] = item.label;
                   if (!rule.value.includes(item.id)) rule.value.push(item.id);
-                  changed(true);
+                  changed(true, rule);
                 },
               }),
             ])
@@ -291,29 +378,62 @@
   }
 
   function render() {
+    // Keep the focus on the same control of the same rule across a redraw.
+    const focused = document.activeElement;
+    let focusRule = null;
+    let focusClass = null;
+    if (focused && root.contains(focused)) {
+      rulesOf(tree).forEach((rule) => {
+        const row = rowOf.get(rule);
+        if (row && row.contains(focused)) focusRule = rule;
+      });
+      focusClass = ["crm-rule-field", "crm-rule-operator", "crm-ms-input"].find((name) => focused.classList.contains(name));
+    }
     root.replaceChildren(...drawGroup(tree, null, 0));
+    if (focusRule && focusClass && rowOf.get(focusRule)) {
+      const control = rowOf.get(focusRule).querySelector("." + focusClass);
+      if (control) control.focus({ preventScroll: true });
+    }
   }
 
-  function changed(redraw) {
+  /* The tree changed (`source`: the rule being edited, if any). The user has
+   * moved on from every other rule: their problems show. */
+  function changed(redraw, source) {
+    rulesOf(tree).forEach((rule) => {
+      if (rule !== source && problem(rule)) revealed.add(rule);
+    });
     const json = serialise();
     hidden.value = json;
     if (previewCriteria) previewCriteria.value = json;
     if (previewTarget) previewTarget.value = target;
     if (redraw) render();
+    else rulesOf(tree).forEach(showProblem);
     scheduleCount();
   }
 
   function scheduleCount() {
     clearTimeout(countTimer);
+    if (incompleteRules().length) {
+      // No count request for criteria the server would refuse: say what is missing, calmly.
+      countRequest++;
+      lastCounted = null;
+      countOutput.textContent = L.incomplete;
+      countOutput.classList.remove("crm-count--error");
+      countOutput.classList.add("crm-count--pending");
+      return;
+    }
     countTimer = setTimeout(refreshCount, 400);
   }
 
   async function refreshCount() {
+    const criteria = serialise();
+    const key = target + " " + criteria;
+    if (key === lastCounted) return;
     const ticket = ++countRequest;
     countOutput.textContent = L.counting;
-    countOutput.classList.remove("crm-count--error");
+    countOutput.classList.remove("crm-count--error", "crm-count--pending");
     const body = new FormData();
-    body.append("criteria", serialise());
+    body.append("criteria", criteria);
     body.append("target", target);
     body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
     try {
@@ -325,11 +445,31 @@
         countOutput.classList.add("crm-count--error");
       } else {
         countOutput.textContent = result.label;
+        lastCounted = key;
       }
     } catch (error) {
       if (ticket === countRequest) countOutput.textContent = L.countError;
     }
   }
+
+  /* Saving or showing the results: every incomplete rule says what it lacks,
+   * and nothing is sent until it is complete. */
+  function checkBeforeSubmit(event) {
+    const incomplete = incompleteRules();
+    if (!incomplete.length) return;
+    event.preventDefault();
+    incomplete.forEach((rule) => {
+      revealed.add(rule);
+      showProblem(rule);
+    });
+    const row = rowOf.get(incomplete[0]);
+    const control = row && row.querySelector(".crm-ms-input, .crm-rule-value input, input.crm-rule-value, textarea, .crm-rule-operator");
+    if (control) control.focus();
+  }
+
+  form.addEventListener("submit", checkBeforeSubmit);
+  const previewForm = document.getElementById("crm-preview-form");
+  if (previewForm) previewForm.addEventListener("submit", checkBeforeSubmit);
 
   form.querySelectorAll("input[name=target]").forEach((radio) => {
     radio.addEventListener("change", (event) => {
