@@ -11,10 +11,14 @@ class CrmSiteConfig(AppConfig):
 
     def ready(self):
         from axes.models import AccessAttempt
+        from django.contrib.auth import get_user_model
         from wagtail.permissions import register_permission_policy
 
         from . import signals  # noqa: F401
+        from .phrases import register_workspace_phrases
         from .views.lockouts import ClearOnlyPermissionPolicy
+
+        register_workspace_phrases(get_user_model())
 
         register_permission_policy(AccessAttempt, ClearOnlyPermissionPolicy(AccessAttempt))
 

@@ -6,3 +6,8 @@ class SelectionsConfig(AppConfig):
     name = "selections"
     verbose_name = _("Selections")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .phrases import register_selection_phrases
+
+        register_selection_phrases()

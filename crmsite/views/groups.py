@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.users.views import groups as wagtail_groups
 
+from directory.views.phrased import PhrasedViewSetMixin
+
 from ..roles import ADMINISTRATORS, ROLE_GROUPS, role_permission_filter
 
 ACTIONS = {
@@ -92,6 +94,6 @@ class EditView(NoCmsPermissionPanelsMixin, wagtail_groups.EditView):
         return context
 
 
-class GroupViewSet(wagtail_groups.GroupViewSet):
+class GroupViewSet(PhrasedViewSetMixin, wagtail_groups.GroupViewSet):
     add_view_class = CreateView
     edit_view_class = EditView

@@ -17,6 +17,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from directory.views.phrased import PhrasedViewSetMixin
+
 from ..throttling import (
     ACCOUNT,
     ACCOUNT_FROM_ADDRESS,
@@ -88,6 +90,11 @@ class LockoutIndexView(generic.IndexView):
         return with_locks(super().get_base_queryset())
 
 
+class LockoutHistoryView(generic.HistoryView):
+    def get_page_subtitle(self):
+        return describe_entry(self.object)
+
+
 class ClearLockoutView(generic.DeleteView):
     """Deleting an entry clears the locks it holds, not only its own failures."""
 
@@ -127,7 +134,7 @@ class ClearLockoutView(generic.DeleteView):
         AccessAttempt.objects.filter(pk__in=others).delete()
 
 
-class LockoutViewSet(ModelViewSet):
+class LockoutViewSet(PhrasedViewSetMixin, ModelViewSet):
     model = AccessAttempt
     icon = "lock"
     menu_label = gettext_lazy("Login lockouts")
@@ -140,6 +147,7 @@ class LockoutViewSet(ModelViewSet):
     inspect_view_enabled = False
     index_view_class = LockoutIndexView
     delete_view_class = ClearLockoutView
+    history_view_class = LockoutHistoryView
     list_display = [
         Column("username", label=gettext_lazy("Username")),
         Column("ip_address", label=gettext_lazy("IP address")),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.users.views import users as wagtail_users
 
+from directory.views.phrased import PhrasedViewSetMixin
 from selections.owners import OwnedSelections, selections_owned_by
 
 from ..forms import CrmUserCreationForm, CrmUserEditForm
@@ -126,7 +127,7 @@ class DeleteView(wagtail_users.DeleteView):
         return context
 
 
-class UserViewSet(wagtail_users.UserViewSet):
+class UserViewSet(PhrasedViewSetMixin, wagtail_users.UserViewSet):
     index_view_class = IndexView
     add_view_class = CreateView
     edit_view_class = EditView

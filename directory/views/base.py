@@ -9,21 +9,24 @@
 * The edit form does not open a Wagtail editing session: the product does
   not show who else is editing, so the form neither records sessions nor
   pings the server every few seconds.
+* Each model speaks its own phrases (`directory.phrases`), not Wagtail's
+  "Ajouter un(e) …".
 * Choosers refuse ids that cannot be ids (`choosers.RecordChooserViewSet`).
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail.snippets.views import snippets
 
 from .. import actions
+from ..duplicate_panels import LikelyDuplicatesViewMixin
 from ..filters import DirectoryHistoryFilterSet
 from ..models import Organisation, Person
 from .choosers import RecordChooserViewSet
 from .errors import add_errors
+from .phrased import PhrasedViewMixin, PhrasedViewSetMixin
 
 
 class ActionFormMixin:
@@ -39,7 +42,7 @@ class ActionFormMixin:
             return self.form_invalid(form)
 
 
-class CreateView(ActionFormMixin, snippets.CreateView):
+class CreateView(LikelyDuplicatesViewMixin, ActionFormMixin, snippets.CreateView):
     def save_instance(self):
         return actions.create_record(self.request.user, self.form.save(commit=False))
 
@@ -48,7 +51,7 @@ class HistoryView(snippets.HistoryView):
     filterset_class = DirectoryHistoryFilterSet
 
 
-class EditView(ActionFormMixin, snippets.EditView):
+class EditView(PhrasedViewMixin, ActionFormMixin, snippets.EditView):
     def get_editing_sessions(self):
         return None
 
@@ -56,7 +59,7 @@ class EditView(ActionFormMixin, snippets.EditView):
         return actions.update_record(self.request.user, self.form.save(commit=False))
 
 
-class DeleteView(snippets.DeleteView):
+class DeleteView(PhrasedViewMixin, snippets.DeleteView):
     """Moves an organisation or a person to the trash (a list entry is deleted)."""
 
     @property
@@ -83,10 +86,9 @@ class DeleteView(snippets.DeleteView):
     def get_success_message(self):
         if not self.goes_to_trash:
             return super().get_success_message()
-        return _("%(model_name)s “%(object)s” moved to the trash.") % {
-            "model_name": capfirst(self.object._meta.verbose_name),
-            "object": self.object,
-        }
+        if isinstance(self.object, Organisation):
+            return _("Organisation “%(object)s” moved to the trash.") % {"object": self.object}
+        return _("Person “%(object)s” moved to the trash.") % {"object": self.object}
 
     def delete_action(self):
         actions.delete_record(self.request.user, self.object)
@@ -99,7 +101,7 @@ class DeleteView(snippets.DeleteView):
             return redirect(self.request.get_full_path())
 
 
-class DirectoryViewSet(snippets.SnippetViewSet):
+class DirectoryViewSet(PhrasedViewSetMixin, snippets.SnippetViewSet):
     add_view_class = CreateView
     edit_view_class = EditView
     delete_view_class = DeleteView

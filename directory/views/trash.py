@@ -21,6 +21,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from .. import actions
 from ..models import Organisation, Person
+from .phrased import header_title
 
 KINDS = {"organisation": Organisation, "person": Person}
 PER_PAGE = 50
@@ -61,6 +62,9 @@ class TrashMixin(WagtailAdminTemplateMixin):
         if not may_restore(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_header_title(self):
+        return header_title(self.get_page_title(), self.get_page_subtitle())
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]

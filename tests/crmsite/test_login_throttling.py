@@ -9,8 +9,8 @@ from tests.factories import PASSWORD
 
 LOGIN = "/admin/login/"
 LOCK_MESSAGE = "ce compte est bloqué depuis votre adresse"
-ADDRESS_MESSAGE = "depuis votre adresse : la connexion depuis celle-ci est bloquée"
-ACCOUNT_MESSAGE = "sur ce compte : il est bloqué depuis toutes les adresses"
+ADDRESS_MESSAGE = "depuis votre adresse : la connexion depuis celle-ci est bloquée"
+ACCOUNT_MESSAGE = "sur ce compte : il est bloqué depuis toutes les adresses"
 
 
 def attempt(browser, username, password, address="10.0.0.1"):

@@ -83,7 +83,7 @@ def test_build_save_share_basket_and_export(page, transactional_db):
     # Save.
     page.fill("#id_name", "Directeurs Grand Est")
     page.get_by_role("button", name="Enregistrer cette recherche").click()
-    expect(page.get_by_text("Recherche « Directeurs Grand Est » enregistrée.")).to_be_visible()
+    expect(page.get_by_text("Recherche « Directeurs Grand Est » enregistrée.")).to_be_visible()
     search = SavedSearch.objects.get(name="Directeurs Grand Est")
     assert len(search.criteria["rules"]) == 3
 
@@ -91,7 +91,7 @@ def test_build_save_share_basket_and_export(page, transactional_db):
     page.get_by_role("link", name="Partager").click()
     page.get_by_label("Paul Petit").check()
     page.get_by_role("button", name="Enregistrer le partage").click()
-    expect(page.get_by_text("Partage de « Directeurs Grand Est » enregistré.")).to_be_visible()
+    expect(page.get_by_text("Partage de « Directeurs Grand Est » enregistré.")).to_be_visible()
     assert [user.username for user in search.shared_with_users.all()] == ["paul"]
 
     # A basket of the two searches.
@@ -101,11 +101,11 @@ def test_build_save_share_basket_and_export(page, transactional_db):
         page.locator("#id_steps-ADD").click()
         page.locator(f"#id_steps-{index}-search").select_option(label=name)
     page.get_by_role("button", name="Créer").first.click()
-    expect(page.get_by_text("Panier « Saison 2027 » créé.")).to_be_visible()
+    expect(page.get_by_text("Panier « Saison 2027 » créé.")).to_be_visible()
     basket = Basket.objects.get(name="Saison 2027")
     assert [step.search for step in basket.steps.all()] == [search, lyon]
     expect(page.get_by_role("heading", name="3 lignes")).to_be_visible()
-    expect(page.get_by_text("recherche « Directeurs à Lyon »")).to_be_visible()
+    expect(page.get_by_text("recherche « Directeurs à Lyon »")).to_be_visible()
 
     # Export it as CSV with the columns chosen.
     page.get_by_role("link", name="Exporter").click()

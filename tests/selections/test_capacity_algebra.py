@@ -183,12 +183,12 @@ def test_basket_reasons_follow_the_steps_a_row_came_through(town, owner):
     reasons = {row.key: row.reasons for row in resolution.page(rows, 0, 100)}
     assert reasons == {
         row_key("position", town.positions.emma_director.pk): [
-            "recherche « Anglophones »",
-            "recherche « Directeurs Grand Est »",
+            "recherche « Anglophones »",
+            "recherche « Directeurs Grand Est »",
         ],
         # Bruno speaks English, but his Lyon position came through "Lyon" only.
-        row_key("position", town.positions.bruno_director.pk): ["recherche « Lyon »"],
-        row_key("position", town.positions.alice_board.pk): ["recherche « Lyon »"],
+        row_key("position", town.positions.bruno_director.pk): ["recherche « Lyon »"],
+        row_key("position", town.positions.alice_board.pk): ["recherche « Lyon »"],
     }
 
 

@@ -42,14 +42,14 @@ def test_a_valid_tree_is_normalised():
     [
         ("{not json", "JSON valide"),
         ("[]", "n'est pas un groupe"),
-        ({"match": "most", "rules": []}, "« most »"),
+        ({"match": "most", "rules": []}, "« most »"),
         ({"match": "all", "rules": "x"}, "doivent être une liste"),
         (
             {"rules": [{"field": "person.shoe_size", "operator": "equals", "value": "42"}]},
             "shoe_size",
         ),
         ({"rules": [{"field": "person.language", "operator": "before", "value": "fr"}]}, "Langue"),
-        ({"rules": [{"field": "person.language", "operator": "in", "value": ["tlh"]}]}, "« tlh »"),
+        ({"rules": [{"field": "person.language", "operator": "in", "value": ["tlh"]}]}, "« tlh »"),
         ({"rules": [{"field": "person.language", "operator": "in", "value": []}]}, "au moins une"),
         (
             {

@@ -217,7 +217,7 @@ def test_hand_made_additions_and_removals_and_the_removal_wins(town, owner):
     rows = resolution.basket_rows(basket, Disclosure(None))
     why = {row.key: row.reasons for row in resolution.page(rows, 0, 10)}
     assert why[f"personal-{town.denis.pk}"] == ["ajouté à la main"]
-    assert why[f"position-{town.positions.alice_director.pk}"] == ["recherche « Directeurs »"]
+    assert why[f"position-{town.positions.alice_director.pk}"] == ["recherche « Directeurs »"]
 
 
 def test_a_basket_that_includes_itself_through_another_is_refused(town, owner):

@@ -1,0 +1,177 @@
+"""Every admin page, as each role, reads as natural French.
+
+The pages are the URLs of `test_every_url` (Django's resolver, filled with
+real ids), requested by GET in French. Their text (what is shown, what a
+screen reader reads: `aria-label`, `title`, `placeholder`, `alt`, the value
+of buttons) must not contain Wagtail's generic French ("un(e)", "Le(la)",
+"créé(e)", "Ce(tte)", "Nouvel(le)"), English leftovers, Python's True,
+False or None, or French punctuation without its non-breaking space.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from tests import factories
+from tests.crmsite.test_every_url import _cases, _fill, world  # noqa: F401 (fixture)
+
+# Wagtail's French for any model: "un(e)", "Le(la)", "créé(e)", "Ce(tte)"...
+GENERIC_FRENCH = re.compile(r"\w\((?:e|le|la|tte|s|es|x)\)|\((?:e|le|la|tte)\)\w|\bLe\(la\)")
+ENGLISH_LEFTOVERS = re.compile(
+    r"\b(?:True|False|None|Password|Attempted Access|Username|Search|Add|Edit|Delete|"
+    r"Save|Cancel|Status|Published|Draft|Live|Snippets?|Workflows?|Dashboard|Settings|"
+    r"Reports|Help|Inspect|History|Usage|Sort by|Select all|More options|Close|Loading|"
+    r"Unknown|Yes|Any|Interest centres?|Kind|Coordinates|Wagtail|Page not found)\b"
+)
+ZERO_AGO = re.compile(r"Il y a 0 minute")
+# French puts a non-breaking space (U+00A0 or the narrow U+202F) before : ; ! ?
+# and inside « »; a plain space or none at all is a typo.
+PUNCTUATION = re.compile(r"[^\W\d_] [:;!?](?=\s|$)|[^\W\d_][;!?](?=\s|$)|« | »")
+# A colon glued to a word, as in "Débloquer:" (not a time like 10:30 or a URL).
+GLUED_COLON = re.compile(r"[^\W\d_]{2,}:(?=\s|$)")
+
+ASCII_SPACES = re.compile(r"[ \t\r\n\f]+")
+SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-description")
+SILENT_TAGS = {"script", "style", "template", "svg", "code", "pre", "textarea"}
+
+
+class PageText(HTMLParser):
+    """The text of a page as people read or hear it, one string per node."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.silent = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SILENT_TAGS:
+            self.silent += 1
+        attributes = dict(attrs)
+        for name in SHOWN_ATTRIBUTES:
+            if attributes.get(name):
+                self.parts.append(attributes[name])
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in SILENT_TAGS and self.silent:
+            self.silent -= 1
+
+    def handle_data(self, data):
+        if not self.silent and data.strip(" \t\r\n\f"):
+            # Runs of ASCII whitespace only: a non-breaking space is text.
+            self.parts.append(" ".join(ASCII_SPACES.split(data.strip(" \t\r\n\f"))))
+
+
+def page_texts(html: str) -> list[str]:
+    parser = PageText()
+    parser.feed(html)
+    return parser.parts
+
+
+def offences(texts, *, allowed=()) -> list[str]:
+    found = []
+    for text in texts:
+        if any(word in text for word in allowed):
+            continue
+        for rule, pattern in (
+            ("generic French", GENERIC_FRENCH),
+            ("English", ENGLISH_LEFTOVERS),
+            ("zero minutes", ZERO_AGO),
+            ("punctuation", PUNCTUATION),
+            ("glued colon", GLUED_COLON),
+        ):
+            match = pattern.search(text)
+            if match:
+                found.append(f"{rule}: {match.group(0)!r} in {text[:120]!r}")
+    return found
+
+
+# Text that users typed, or that is a proper name, not the interface's.
+WORLD_TEXTS = ("Quetzal", "Zorglub", "Ysolde", "marie", "paul", "theo", "admin", "@")
+
+
+def _browser(user):
+    browser = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fr")
+    browser.force_login(user)
+    return browser
+
+
+def _walk(world, users):
+    problems = {}
+    for case in _cases():
+        name, route = case.values
+        if name.startswith("bulk ") or route.startswith("^admin/(api|"):
+            continue
+        url = _fill(name, route, world)
+        for role, user in users:
+            response = _browser(user).get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            if getattr(response, "streaming", False):
+                continue
+            found = offences(page_texts(response.content.decode()), allowed=WORLD_TEXTS)
+            if found:
+                problems[f"{url} as {role}"] = sorted(set(found))
+    return problems
+
+
+def _report(problems) -> str:
+    return "\n".join(
+        f"{page}:\n  " + "\n  ".join(found) for page, found in sorted(problems.items())
+    )
+
+
+@pytest.mark.parametrize("role", ["staff", "administrator", "client"])
+def test_every_page_reads_as_natural_french(role, world, staff_user, admin_user, client_user):
+    user = {"staff": staff_user, "administrator": admin_user, "client": client_user}[role]
+    with translation.override("fr"):
+        problems = _walk(world, [(role, user)])
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ajouter un(e) organisation",
+        "Le(la) organisation a été créé(e).",
+        "Ce(tte) personne",
+        "Nouvel(le) : Organisation",
+        "Aucun(e) organisations ne correspond",
+        "Il y a 0 minute",
+        "Password",
+        "True",
+        "Statut Status : Publié",
+        "Supprimer None",
+        "Débloquer: marie",
+        "Nom : Dupont",
+        "« Dupont »",
+    ],
+)
+def test_the_walk_catches_each_known_leftover(text):
+    assert offences([text])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ajouter une organisation",
+        "L\u2019organisation «\u00a0Théâtre\u00a0» a été créée.",
+        "Nom\u00a0: Dupont",
+        "Rendez-vous à 10:30",
+        "Aucune organisation ne correspond à votre recherche.",
+    ],
+)
+def test_the_walk_accepts_natural_french(text):
+    assert not offences([text])
+
+
+def test_a_person_record_reads_as_natural_french(staff_user):
+    person = factories.PersonFactory(first_name="Ysolde", last_name="Quetzal")
+    factories.PositionFactory(person=person)
+    response = _browser(staff_user).get(f"/admin/directory/people/inspect/{person.pk}/")
+    assert response.status_code == 200
+    assert not offences(page_texts(response.content.decode()), allowed=WORLD_TEXTS)
