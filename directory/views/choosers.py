@@ -1,10 +1,15 @@
 """Choosers of the directory's records.
 
-People and organisations are searched like the listings; the person chooser
-can create a person without leaving the form it was opened from (an
-organisation's inline positions). Interest centres, organisation kinds and
-functions are searched by name, and an administrator can create one from the
-chooser (a name, and a colour for an interest centre).
+People and organisations are searched like the listings (`directory.search`:
+any part of a name, e-mail, city or phone, whatever the accents and case).
+The person chooser shows, to tell homonyms apart, each person's current
+organisation and function, city and e-mail (the positions of a page in one
+query, `positions_summary.primary_positions`), and can create a person
+without leaving the form it was opened from (an organisation's inline
+positions), after the same likely-duplicate check as the person form.
+Interest centres, organisation kinds and functions are searched by name, and
+an administrator can create one from the chooser (a name, and a colour for
+an interest centre).
 
 Wagtail's chosen views hand the ids of their URL to the database as they
 are; here an id that cannot be one (`directory.ids`) answers 404.
@@ -13,17 +18,21 @@ are; here an id that cannot be one (`directory.ids`) answers 404.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 
 from .. import actions
+from ..duplicate_panels import candidate_rows
 from ..forms import InterestCentreCreationForm, PersonForm
 from ..ids import is_record_id
 from ..models import Person
+from ..positions_summary import primary_positions
 from ..search import search
 from ..text import fold
+from .columns import PlainColumn
 from .errors import add_errors
 
 
@@ -44,11 +53,21 @@ class DirectorySearchFilterForm(BaseFilterForm):
         return objects
 
 
-class ChooseView(chooser.ChooseView):
+class NameColumnMixin:
+    """The column of the records' names is headed "Name", not Wagtail's "Title"."""
+
+    @property
+    def title_column(self):
+        column = super().title_column
+        column.label = _("Name")
+        return column
+
+
+class ChooseView(NameColumnMixin, chooser.ChooseView):
     filter_form_class = DirectorySearchFilterForm
 
 
-class ChooseResultsView(chooser.ChooseResultsView):
+class ChooseResultsView(NameColumnMixin, chooser.ChooseResultsView):
     filter_form_class = DirectorySearchFilterForm
 
 
@@ -123,11 +142,11 @@ class NameSearchFilterForm(BaseFilterForm):
         return objects
 
 
-class ListChooseView(chooser.ChooseView):
+class ListChooseView(NameColumnMixin, chooser.ChooseView):
     filter_form_class = NameSearchFilterForm
 
 
-class ListChooseResultsView(chooser.ChooseResultsView):
+class ListChooseResultsView(NameColumnMixin, chooser.ChooseResultsView):
     filter_form_class = NameSearchFilterForm
 
 
@@ -162,9 +181,28 @@ class PersonCreationForm(PersonForm):
         model = Person
         fields = ["civility", "first_name", "last_name", "email", "phone", "mobile"]
 
+    def submitted_values(self):
+        """What was sent, to send again with "Create anyway"."""
+        return [
+            (self.add_prefix(name), value)
+            for name in self.fields
+            if name != "create_anyway"
+            for value in self.data.getlist(self.add_prefix(name))
+        ]
+
 
 class PersonCreateView(LoggedCreateView):
     creation_form_template_name = "directory/chooser/person_creation_form.html"
+
+    def get_creation_form_context_data(self, form):
+        context = super().get_creation_form_context_data(form)
+        if form.likely_duplicates:
+            context["duplicates_title"] = form.duplicate_notice_title
+            context["duplicates"] = candidate_rows(form.likely_duplicates, self.request.user)
+        if form.needs_confirmation:
+            context["create_anyway_action"] = context["create_action_url"]
+            context["create_anyway_data"] = form.submitted_values()
+        return context
 
 
 class PersonChosenView(ChosenView):
@@ -175,11 +213,73 @@ class PersonChosenView(ChosenView):
         return self.get(request, pk)
 
 
-class PersonChooseView(ChooseView):
+def _current_position(person):
+    return getattr(person, "main_position", None)
+
+
+def _organisation(person):
+    position = _current_position(person)
+    return position.organisation.name if position else ""
+
+
+def _function(person):
+    position = _current_position(person)
+    return position.label if position else ""
+
+
+def _city(person):
+    """Their own city, or else where they work."""
+    if person.city:
+        return person.city
+    position = _current_position(person)
+    return (position.city or position.organisation.city) if position else ""
+
+
+class EmailsColumn(PlainColumn):
+    """The professional e-mail of the current position and the personal one."""
+
+    def get_value(self, instance):
+        position = _current_position(instance)
+        emails = [position.email] if position and position.email else []
+        if instance.email and instance.email not in emails:
+            emails.append(instance.email)
+        return emails or ""
+
+    def cell_content(self, value):
+        if isinstance(value, list):
+            return format_html_join(", ", "{}", ((email,) for email in value))
+        return value
+
+
+class PersonColumnsMixin:
+    """Enough to tell homonyms apart; the current positions of the page are
+    read in one query."""
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            PlainColumn("organisation", label=_("Organisation"), accessor=_organisation),
+            PlainColumn("function", label=_("Function"), accessor=_function),
+            PlainColumn("city", label=_("City"), accessor=_city),
+            EmailsColumn("email", label=_("E-mail")),
+        ]
+
+    def get_results_page(self, request):
+        page = super().get_results_page(request)
+        people = list(page.object_list)
+        positions = primary_positions([person.pk for person in people])
+        for person in people:
+            person.main_position = positions.get(person.pk)
+        page.object_list = people
+        return page
+
+
+class PersonChooseView(PersonColumnsMixin, ChooseView):
     creation_form_template_name = PersonCreateView.creation_form_template_name
 
 
-class PersonChooseResultsView(ChooseResultsView):
+class PersonChooseResultsView(PersonColumnsMixin, ChooseResultsView):
     creation_form_template_name = PersonCreateView.creation_form_template_name
 
 

@@ -126,7 +126,9 @@ def test_likely_duplicate_is_shown_before_saving_and_can_be_overridden(as_staff)
     response = as_staff.post(f"{URL}add/", organisation_data())
     assert response.status_code == 200
     page = response.content.decode()
-    assert f"{URL}edit/{existing.pk}/" in page
+    assert f"{URL}inspect/{existing.pk}/" in page
+    assert "Cette organisation existe peut-être déjà" in page
+    assert "même nom et même ville" in page
     assert Organisation.objects.count() == 1
     response = as_staff.post(f"{URL}add/", organisation_data(create_anyway="on"))
     assert response.status_code == 302
@@ -172,7 +174,9 @@ def test_person_likely_duplicate(as_staff):
     )
     response = as_staff.post("/admin/directory/people/add/", data)
     assert response.status_code == 200
-    assert f"/admin/directory/people/edit/{existing.pk}/" in response.content.decode()
+    page = response.content.decode()
+    assert f"/admin/directory/people/inspect/{existing.pk}/" in page
+    assert "même nom" in page and "même téléphone" in page
     data["create_anyway"] = "on"
     assert as_staff.post("/admin/directory/people/add/", data).status_code == 302
     assert Person.objects.count() == 2
