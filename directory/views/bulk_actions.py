@@ -164,13 +164,26 @@ class ExportSelectionBulkAction(SelectionBulkAction):
     permission = "view"
     form_class = ExportFormatForm
 
+    def listing_view(self):
+        """The listing's view, as its viewset builds it, to export as it does."""
+        viewset = self.model.snippet_viewset
+        view_class = viewset.index_view_class
+        kwargs = {**viewset.get_common_view_kwargs(), **viewset.get_index_view_kwargs()}
+        view = view_class(
+            **{
+                key: value
+                for key, value in kwargs.items()
+                if hasattr(view_class, key) and value is not viewset.UNDEFINED
+            }
+        )
+        view.setup(self.request)
+        return view
+
     def form_valid(self, form):
         objects, _extra = self.get_actionable_objects()
         if self.too_many:
             return super().form_valid(form)  # refused there
-        viewset = self.model.snippet_viewset
-        view = viewset.index_view_class(**viewset.get_index_view_kwargs())
-        view.setup(self.request)
+        view = self.listing_view()
         queryset = view.export_queryset(
             self.model.objects.filter(pk__in=[obj.pk for obj in objects]).order_by("name_key", "pk")
         )

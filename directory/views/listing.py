@@ -347,7 +347,7 @@ class DirectoryIndexView(IndexView):
         from openpyxl.cell import WriteOnlyCell
 
         workbook = Workbook(write_only=True, iso_dates=True)
-        worksheet = workbook.create_sheet(title=str(self.model._meta.verbose_name_plural)[:31])
+        worksheet = workbook.create_sheet(title=str(queryset.model._meta.verbose_name_plural)[:31])
         headings = self.export_headings_for(queryset)
         prepare_sheet(worksheet, column_widths(self.list_export, headings))
         worksheet.append(headings)
