@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from .roles import (
@@ -66,3 +67,14 @@ class CrmUserEditForm(RoleFormMixin, UserEditForm):
 
     class Meta(UserEditForm.Meta):
         fields = set(UserEditForm.Meta.fields) | set(CONTACT_FIELDS)
+
+
+class CrmLoginForm(LoginForm):
+    """Wagtail's sign-in form, whose password field has a translated label
+    (Wagtail's has none, so Django shows the field's name: "Password")."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"placeholder": _("Enter password")}),
+        strip=False,
+    )

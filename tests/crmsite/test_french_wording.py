@@ -16,7 +16,10 @@ from django.test import Client
 from django.utils import translation
 
 from tests import factories
-from tests.crmsite.test_every_url import _cases, _fill, world  # noqa: F401 (fixture)
+from tests.crmsite import test_every_url
+from tests.crmsite.test_every_url import _cases, _fill
+
+world = test_every_url.world  # the same small world of records, as a fixture
 
 # Wagtail's French for any model: "un(e)", "Le(la)", "créé(e)", "Ce(tte)"...
 GENERIC_FRENCH = re.compile(r"\w\((?:e|le|la|tte|s|es|x)\)|\((?:e|le|la|tte)\)\w|\bLe\(la\)")
@@ -94,9 +97,10 @@ def offences(texts, *, allowed=()) -> list[str]:
 WORLD_TEXTS = ("Quetzal", "Zorglub", "Ysolde", "marie", "paul", "theo", "admin", "@")
 
 
-def _browser(user):
+def _browser(user=None):
     browser = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fr")
-    browser.force_login(user)
+    if user is not None:
+        browser.force_login(user)
     return browser
 
 
@@ -125,9 +129,9 @@ def _report(problems) -> str:
     )
 
 
-@pytest.mark.parametrize("role", ["staff", "administrator", "client"])
+@pytest.mark.parametrize("role", ["anonymous", "staff", "administrator", "client"])
 def test_every_page_reads_as_natural_french(role, world, staff_user, admin_user, client_user):
-    user = {"staff": staff_user, "administrator": admin_user, "client": client_user}[role]
+    user = {"staff": staff_user, "administrator": admin_user, "client": client_user}.get(role)
     with translation.override("fr"):
         problems = _walk(world, [(role, user)])
     assert not problems, _report(problems)
