@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -333,9 +334,15 @@ class DirectoryIndexView(IndexView):
             yield b"".join(lines)
 
     def write_csv_response(self, queryset):
-        response = StreamingExportResponse(
-            self.stream_csv(queryset), content_type="text/csv; charset=utf-8"
-        )
+        # The rows are written after the view has returned, outside the user's
+        # language and time zone (`wagtail.admin.localization`): keep them.
+        language, zone = translation.get_language(), timezone.get_current_timezone()
+
+        def stream():
+            with translation.override(language), timezone.override(zone):
+                yield from self.stream_csv(queryset)
+
+        response = StreamingExportResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
         return response
 
