@@ -34,16 +34,17 @@ MAX_POSITION_ROWS = 200
 
 class PrefetchedChooserMixin:
     """A chooser widget that finds its chosen record among those looked up for
-    the whole formset, instead of one query per row."""
+    the whole formset, instead of one query per row. A value that was not
+    found there (deleted meanwhile, or not an id at all) shows as not chosen."""
 
-    prefetched_instances: dict = {}
+    prefetched_instances: dict | None = None
 
     def get_instance(self, value):
-        if value is not None and not isinstance(value, models.Model):
-            found = self.prefetched_instances.get(str(value))
-            if found is not None:
-                return found
-        return super().get_instance(value)
+        if self.prefetched_instances is None or value is None:
+            return super().get_instance(value)
+        if isinstance(value, models.Model):
+            return value
+        return self.prefetched_instances.get(str(value))
 
 
 @functools.cache
@@ -132,9 +133,11 @@ class BoundedChildFormSet(BaseChildFormSet):
                     found[key] = getattr(instance, name)
                     continue
                 try:
-                    wanted.add(pk_field.to_python(value))
+                    pk = pk_field.to_python(value)
                 except (ValidationError, TypeError, ValueError, OverflowError):
                     continue
+                if not isinstance(pk, int) or -(2**63) <= pk < 2**63:
+                    wanted.add(pk)  # else no database could hold it
             wanted -= {pk_field.to_python(key) for key in found}
             if wanted:
                 manager = related_model._default_manager

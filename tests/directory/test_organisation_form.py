@@ -1,5 +1,7 @@
 """The organisation form: coordinates and positions inline, likely duplicates, audit log."""
 
+import re
+
 import pytest
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
@@ -229,3 +231,130 @@ def test_a_row_that_is_not_one_of_this_organisations_positions_is_refused(as_sta
     assert list(Position.objects.values_list("pk", "organisation_id", "email")) == [
         (foreign.pk, other.pk, "a@autre.fr")
     ]
+
+
+# Saving returns to the record ("fiche"); the record's "Modifier" is a button.
+
+
+def test_creating_an_organisation_lands_on_its_record(as_staff):
+    response = as_staff.post(f"{URL}add/", organisation_data(name="Scène nationale d'Albi"))
+    organisation = Organisation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}inspect/{organisation.pk}/"
+    record = as_staff.get(response["Location"])
+    page = record.content.decode()
+    assert "Scène nationale d&#x27;Albi" in page or "Scène nationale d'Albi" in page
+    # The message leads back to the listing.
+    assert f'href="{URL}"' in page and "Retour à la liste" in page
+
+
+def test_editing_an_organisation_lands_on_its_record_with_the_new_values(as_staff):
+    organisation = OrganisationFactory(name="Opéra de Metz")
+    position = PositionFactory(organisation=organisation, email="old@opera.fr")
+    data = organisation_data(
+        name="Opéra-Théâtre de Metz",
+        postcode="57000",
+        city="Metz",
+        positions=[
+            {**position_row(position.person, email="direction@opera.fr"), "id": position.pk}
+        ],
+    )
+    data["positions-INITIAL_FORMS"] = "1"
+    response = as_staff.post(f"{URL}edit/{organisation.pk}/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == f"{URL}inspect/{organisation.pk}/"
+    page = as_staff.get(response["Location"]).content.decode()
+    assert "direction@opera.fr" in page
+    assert "Opéra-Théâtre de Metz" in page
+
+
+def test_a_refused_edit_stays_on_the_form(as_staff):
+    organisation = OrganisationFactory(name="Opéra de Metz")
+    response = as_staff.post(f"{URL}edit/{organisation.pk}/", organisation_data(name=""))
+    assert response.status_code == 200
+    organisation.refresh_from_db()
+    assert organisation.name == "Opéra de Metz"
+
+
+def person_data(**fields):
+    return nested_form_data(
+        {
+            "first_name": "Ariane",
+            "last_name": "Mnouchkine",
+            "language": "fr",
+            "country": "FR",
+            "positions": inline_formset([]),
+            **fields,
+        }
+    )
+
+
+def test_creating_and_editing_a_person_land_on_the_record(as_staff):
+    response = as_staff.post("/admin/directory/people/add/", person_data())
+    person = Person.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/directory/people/inspect/{person.pk}/"
+    response = as_staff.post(
+        f"/admin/directory/people/edit/{person.pk}/", person_data(email="ariane@soleil.fr")
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/directory/people/inspect/{person.pk}/"
+    assert "ariane@soleil.fr" in as_staff.get(response["Location"]).content.decode()
+
+
+def edit_buttons(page, url):
+    """The header's buttons linking to `url`: (the "Modifier" button, how many links)."""
+    start = page.index('id="w-slim-header-buttons"')
+    buttons = page[start : page.index("</nav>", start)]
+    button = re.search(rf'<a[^>]*href="{re.escape(url)}"[^>]*>', buttons)
+    return button, buttons.count(f'href="{url}"'), buttons
+
+
+@pytest.mark.parametrize("role", ["admin", "staff"])
+def test_the_record_has_a_visible_edit_button(role, as_admin, as_staff):
+    browser = as_admin if role == "admin" else as_staff
+    organisation = OrganisationFactory(name="Opéra de Metz")
+    person = PersonFactory()
+    for url, edit in (
+        (f"{URL}inspect/{organisation.pk}/", f"{URL}edit/{organisation.pk}/"),
+        (
+            f"/admin/directory/people/inspect/{person.pk}/",
+            f"/admin/directory/people/edit/{person.pk}/",
+        ),
+    ):
+        page = browser.get(url).content.decode()
+        button, links, buttons = edit_buttons(page, edit)
+        assert button, "no Modifier button in the header"
+        assert "crm-record-edit" in button.group(0)
+        assert "data-record-edit" in button.group(0)
+        assert "Modifier" in buttons[button.start() : button.start() + 600]
+        assert links == 1  # not in the "…" menu as well
+
+
+def test_a_reader_who_may_not_edit_has_no_edit_button(client):
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.factories import UserFactory
+
+    readers = Group.objects.create(name="Lecteurs")
+    readers.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_organisation"),
+    )
+    reader = UserFactory()
+    reader.groups.add(readers)
+    client.force_login(reader)
+    organisation = OrganisationFactory(name="Opéra de Metz")
+    response = client.get(f"{URL}inspect/{organisation.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Opéra de Metz" in page
+    assert f"{URL}edit/{organisation.pk}/" not in page
+    assert "data-record-edit" not in page
+
+
+def test_a_client_gets_no_record(as_client):
+    organisation = OrganisationFactory(name="Opéra de Metz")
+    response = as_client.get(f"{URL}inspect/{organisation.pk}/")
+    assert response.status_code in (302, 403, 404)
+    assert "Opéra de Metz" not in response.content.decode()
