@@ -8,6 +8,7 @@ of buttons) must not contain Wagtail's generic French ("un(e)", "Le(la)",
 False or None, or French punctuation without its non-breaking space.
 """
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -179,3 +180,26 @@ def test_a_person_record_reads_as_natural_french(staff_user):
     response = _browser(staff_user).get(f"/admin/directory/people/inspect/{person.pk}/")
     assert response.status_code == 200
     assert not offences(page_texts(response.content.decode()), allowed=WORLD_TEXTS)
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_the_scripts_strings_read_as_natural_french(staff_user):
+    """What Wagtail's scripts write ("2 lignes sélectionnées" under a listing's
+    bulk actions) comes from the page's configuration, not from its text."""
+    page = _browser(staff_user).get("/admin/directory/people/").content.decode()
+    found = re.search(r'<script id="wagtail-config" type="application/json">(.*?)</script>', page)
+    assert found, "Wagtail's configuration is on the page"
+    strings = list(_strings(json.loads(found.group(1))))
+    assert "%(objects)s lignes sélectionnées" in strings
+    assert not [text for text in strings if "fragment" in text]
+    assert not offences(strings)
