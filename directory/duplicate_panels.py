@@ -13,13 +13,21 @@ from wagtail.admin.panels import Panel
 
 def candidate_rows(candidates, user):
     """What the notice shows of each candidate: the record, where to open it,
-    what matched, and whether it is in the trash (then it is opened in the
+    its current position (for a person), city and e-mail, what matched, and
+    whether it is in the trash (then it is opened in the
     trash, where staff restore it, and it cannot be chosen)."""
+    from .models import Person
+    from .positions_summary import primary_positions
     from .views.trash import may_restore
 
+    people = [c.record.pk for c in candidates if isinstance(c.record, Person)]
+    positions = primary_positions(people) if people else {}
     rows = []
     for candidate in candidates:
         record = candidate.record
+        position = positions.get(record.pk) if isinstance(record, Person) else None
+        details = [f"{position.label}, {position.organisation}"] if position else []
+        details += [value for value in (record.city, record.email) if value]
         if candidate.trashed:
             url = (
                 reverse("directory_trash:index") + f"?kind={record._meta.model_name}"
@@ -32,6 +40,7 @@ def candidate_rows(candidates, user):
             {
                 "record": record,
                 "url": url,
+                "details": details,
                 "trashed": candidate.trashed,
                 "reasons": candidate.reason_labels,
             }

@@ -109,6 +109,7 @@ def test_an_email_known_as_professional_is_a_duplicate_in_the_chooser(as_staff):
     ]
     assert f"/admin/directory/people/inspect/{position.person_id}/" in page
     assert "même e-mail" in page
+    assert f"{position.label}, {position.organisation}" in page  # who they are
     assert Person.objects.count() == 1
 
 
