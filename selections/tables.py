@@ -9,6 +9,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData
 from django_tables2.utils import OrderBy
@@ -210,7 +211,7 @@ class SnapshotRowsTable(tables.Table):
         lines = [line for line in (value or "").splitlines() if line.strip()]
         if not lines:
             return "—"
-        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines))
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     def render_reasons(self, value):
         reasons = [read_frozen_reason(reason, self.disclosure) for reason in value or []]
