@@ -89,7 +89,7 @@ def test_fourteen_positions_edit_on_a_short_page(page, transactional_db):
     assert Position.objects.filter(end_date=datetime.date(2023, 6, 30)).count() == 3
 
 
-def test_a_new_position_opens_expanded(page, transactional_db):
+def test_a_new_position_opens_expanded_and_a_closed_one_can_be_deleted(page, transactional_db):
     factories.staff(username="marie")
     organisation = OrganisationFactory(name="Musée du Violon")
     PositionFactory(organisation=organisation, email="p@musee-violon.fr")
@@ -101,3 +101,11 @@ def test_a_new_position_opens_expanded(page, transactional_db):
     expect(new_row).to_contain_text("Nouveau poste")
     expect(new_row.locator("[data-panel-toggle]").first).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#id_positions-1-email")).to_be_visible()
+
+    # The closed row's bin deletes it (Wagtail's own control, on its hidden DELETE).
+    page.locator("#id_positions-0-DELETE-button").click()
+    expect(page.locator("#inline_child_positions-0")).to_be_hidden()
+    page.get_by_role("button", name="Enregistrer").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.rstrip("/").endswith(f"/organisations/inspect/{organisation.pk}")
+    assert not Position.objects.filter(organisation=organisation).exists()
