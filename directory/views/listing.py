@@ -228,6 +228,11 @@ class DirectoryIndexView(IndexView):
         keys = [key] + [k for k in ("name_key", "pk") if k != key]
         return [f"-{k}" if descending else k for k in keys]
 
+    @cached_property
+    def explicit_ordering(self) -> str:
+        """The sort the user chose (a valid one), kept when the search form refreshes."""
+        return self.ordering if self.is_explicitly_ordered else ""
+
     def order_queryset(self, queryset):
         ordering = self.ordering or self.default_ordering
         key = ordering.lstrip("-")

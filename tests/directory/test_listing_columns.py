@@ -315,3 +315,12 @@ def test_a_client_gets_no_listing_whatever_the_parameters(as_client, url):
     response = as_client.get(url, {"columns": "email,phone", "ordering": "email", "per_page": 100})
     assert response.status_code in (302, 403, 404)
     assert not [key for key in as_client.session.keys() if key.startswith(COLUMNS_SESSION_KEY)]  # noqa: SIM118 (a session is no dict)
+
+
+def test_the_search_form_keeps_the_chosen_sort(as_staff, organisations):
+    page = as_staff.get(ORGS, {"ordering": "-city"}).content.decode()
+    assert '<input type="hidden" name="ordering" value="-city">' in page
+    page = as_staff.get(ORGS).content.decode()
+    assert 'name="ordering"' not in page
+    page = as_staff.get(ORGS, {"ordering": '"><script>'}).content.decode()
+    assert '<script>"' not in page and '"><script>' not in page
