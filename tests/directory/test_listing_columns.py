@@ -324,3 +324,18 @@ def test_the_search_form_keeps_the_chosen_sort(as_staff, organisations):
     assert 'name="ordering"' not in page
     page = as_staff.get(ORGS, {"ordering": '"><script>'}).content.decode()
     assert '<script>"' not in page and '"><script>' not in page
+
+
+@pytest.mark.parametrize("ordering", ["contact_email", "-organisation", "city", "-contact_phone"])
+def test_a_search_sorted_on_any_column_pages_without_overlap(as_staff, ordering):
+    for number in range(30):
+        person = PersonFactory(first_name="Lucie", last_name=f"Martin{number:02d}")
+        if number % 3:
+            PositionFactory(person=person, email=f"l{number:02d}@lieu.fr", is_primary=True)
+    seen = []
+    for page in (1, 2):
+        params = {"q": "lucie", "ordering": ordering, "p": page, "columns": "position,email,phone"}
+        response = as_staff.get(PEOPLE, params)
+        assert response.status_code == 200
+        seen += names(response)
+    assert len(seen) == len(set(seen)) == 30
