@@ -48,7 +48,12 @@ def add_rule(page, index, field, value):
     page.get_by_role("button", name="+ Ajouter une condition").first.click()
     rule = page.locator(".crm-rule").nth(index)
     rule.get_by_label("Champ").select_option(label=field)
-    rule.get_by_label("Valeur").select_option(label=value)
+    # The values' searchable multi-select: a few letters, then the suggestion.
+    box = rule.get_by_role("combobox", name=f"Valeur ({field})")
+    box.click()
+    box.press_sequentially(value[:4])
+    rule.locator(".crm-ms-options").get_by_role("option", name=value, exact=True).click()
+    expect(rule.locator(".crm-ms-chip")).to_contain_text(value)
 
 
 def test_build_save_share_basket_and_export(page, transactional_db):

@@ -7,8 +7,8 @@
  * this script, the native select is what the user gets.
  *
  * Keyboard: type to filter (case and accents ignored), Down/Up to move in the
- * suggestions, Enter to add, Escape to close, Backspace in the empty box to
- * remove the last chip; each chip's × button removes it.
+ * suggestions (Down opens them), Enter to add, Escape to close, Backspace in
+ * the empty box to remove the last chip; each chip's × button removes it.
  *
  * Enhanced automatically: every select[multiple][data-crm-multiselect] of the
  * page. By hand: CrmMultiselect.enhance(select, labels). Labels come from the
@@ -172,10 +172,11 @@
     }
 
     function choose(option) {
+      // The list closes (it would hide what is under it); typing, Down or a
+      // click opens it again, the focus staying in the box.
       input.value = "";
-      active = 0;
+      close();
       setSelected(option, true);
-      open();
     }
 
     input.addEventListener("input", () => {
