@@ -449,7 +449,7 @@ class SnapshotView(SelectionPage):
                 "url": reverse("selections_baskets:basket", args=(self.basket.pk,)),
                 "label": self.basket.name,
             },
-            {"url": "", "label": self.snapshot.label},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):

@@ -138,5 +138,8 @@ class HelpView(SelectionPage):
     page_title = gettext_lazy("How the advanced search works")
     header_icon = "help"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "examples": example_links()}

@@ -96,7 +96,10 @@
 
     function drawChips() {
       chips.replaceChildren();
-      options().filter((option) => option.selected).forEach((option) => {
+      const chosen = options().filter((option) => option.selected);
+      // The hint only while the box is empty: beside chips it would be cut off.
+      input.placeholder = chosen.length ? "" : labels.placeholder;
+      chosen.forEach((option) => {
         const chip = make("li", { class: "crm-ms-chip", "data-value": option.value });
         const text = make("span", { class: "crm-ms-chip-label" }, option.textContent);
         const remove = make("button", {
