@@ -63,6 +63,7 @@ def test_fourteen_positions_edit_on_a_short_page(page, transactional_db):
     expect(row.locator("input[name$='-phone']")).to_have_value("01 42 74 22 77")
     expect(row.locator("[data-chooser-title]").first).to_have_text("Personne Numéro 03")
     email.fill("direction@musee-violon.fr")
+    expect(row.locator(".crm-position-summary__email")).to_have_text("direction@musee-violon.fr")
 
     # An ended one reads as such, and opens with the keyboard too.
     ended = page.locator("[data-inline-panel-child]", has_text="Numéro 12")

@@ -129,6 +129,19 @@
     initPanels(content);
   }
 
+  // An open row's summary follows what is typed in its e-mail field.
+  document.addEventListener('input', function (event) {
+    var field = event.target;
+    if (!field.name || !/-email$/.test(field.name)) {
+      return;
+    }
+    var row = field.closest('.crm-position-row');
+    var email = row && row.querySelector('.crm-position-summary__email');
+    if (email) {
+      email.textContent = field.value;
+    }
+  });
+
   document.addEventListener('wagtail:panel-toggle', function (event) {
     if (!event.detail || !event.detail.expanded) {
       return;
