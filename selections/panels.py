@@ -64,7 +64,11 @@ class StepsInlinePanel(InlinePanel):
     """A basket's steps inline, refused as the directory refuses positions'
     rows: a row whose id is not a step of this basket (another basket's,
     tampered, or deleted meanwhile) is neither saved as a new step nor a
-    crash; the form says to reload and changes nothing."""
+    crash; the form says to reload and changes nothing. Its button reads
+    « Ajouter une étape » (Wagtail's says « Ajouter un(e) Étape »)."""
+
+    class BoundPanel(InlinePanel.BoundPanel):
+        template_name = "selections/panels/steps_inline_panel.html"
 
     def get_form_options(self):
         options = super().get_form_options()

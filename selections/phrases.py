@@ -13,7 +13,7 @@ def register_selection_phrases():
         SavedSearch,
         Phrases(
             add=_("Add a saved search"),
-            new=_("New saved search"),
+            new=_("New search"),
             created=_("Saved search “%(object)s” created."),
             updated=_("Saved search “%(object)s” updated."),
             deleted=_("Saved search “%(object)s” deleted."),

@@ -18,6 +18,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from directory.streaming import FileExportResponse, StreamingExportResponse
+from directory.views.phrased import PhrasedViewSetMixin
 
 from .. import actions, resolution
 from ..columns import export_cells
@@ -527,7 +528,7 @@ def snapshot_download(request, pk, snapshot_pk, file_format):
     )
 
 
-class BasketViewSet(ModelViewSet):
+class BasketViewSet(PhrasedViewSetMixin, ModelViewSet):
     model = Basket
     icon = "list-ul"
     name = "selections_baskets"

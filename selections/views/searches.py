@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from directory.matches import Matches
 from directory.models import Organisation
+from directory.views.phrased import PhrasedViewSetMixin
 
 from .. import actions, resolution
 from ..criteria import CriteriaError, compile_rows, describe, parse
@@ -221,7 +222,7 @@ class MySearchesView(OwnIndexView):
 
 
 class SharedSearchesView(SharedIndexView):
-    page_title = gettext_lazy("Shared with me")
+    page_title = gettext_lazy("Searches shared with me")
     object_url_name = "selections_searches:results"
     shared_url_name = "selections_searches:shared"
     extra_columns = (TARGET_COLUMN,)
@@ -249,7 +250,7 @@ class SearchResultsView(SelectionPage):
             *self.breadcrumbs_items,
             {
                 "url": reverse(f"selections_searches:{index}"),
-                "label": _("My searches") if index == "index" else _("Shared with me"),
+                "label": _("My searches") if index == "index" else _("Searches shared with me"),
             },
             {"url": "", "label": self.search.name},
         ]
@@ -330,7 +331,7 @@ def organisations(request):
     )
 
 
-class SavedSearchViewSet(ModelViewSet):
+class SavedSearchViewSet(PhrasedViewSetMixin, ModelViewSet):
     model = SavedSearch
     icon = "crosshairs"
     name = "selections_searches"

@@ -8,6 +8,7 @@ of buttons) must not contain Wagtail's generic French ("un(e)", "Le(la)",
 False or None, or French punctuation without its non-breaking space.
 """
 
+import html as html_lib
 import json
 import re
 from html.parser import HTMLParser
@@ -203,3 +204,46 @@ def test_the_scripts_strings_read_as_natural_french(staff_user):
     assert "%(objects)s lignes sélectionnées" in strings
     assert not [text for text in strings if "fragment" in text]
     assert not offences(strings)
+
+
+def _menu_links(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("label"), str) and isinstance(node.get("url"), str):
+            yield node["label"], node["url"]
+        for item in node.values():
+            yield from _menu_links(item)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _menu_links(item)
+
+
+def _heading(html: str) -> str:
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", found.group(1))) if found else ""
+    return " ".join(ASCII_SPACES.split(text.strip()))
+
+
+# A menu item may open a page that names what it does ("Recherche avancée"
+# opens "Nouvelle recherche"), but the listings bear their menu's name.
+MENU_OPENS = {"Recherche avancée": "Nouvelle recherche"}
+
+
+def test_each_menu_item_opens_the_page_it_names(admin_user):
+    browser = _browser(admin_user)
+    home = browser.get("/admin/").content.decode()
+    props = re.search(
+        r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', home
+    )
+    assert props, "the sidebar's menu is on the page"
+    links = [
+        (label, url)
+        for label, url in _menu_links(json.loads(props.group(1)))
+        if url.startswith("/admin/")
+    ]
+    assert len(links) >= 10
+    wrong = {}
+    for label, url in links:
+        heading = _heading(browser.get(url).content.decode())
+        if heading != MENU_OPENS.get(label, label):
+            wrong[label] = heading
+    assert not wrong, wrong
