@@ -485,7 +485,7 @@ LIST_MODELS = (InterestCentre, OrganisationKind, Function)
 
 
 def create_list_item(user, model, **fields):
-    """A new interest centre, organisation kind or function (administrators)."""
+    """A new interest area, organisation type or function (administrators)."""
     if model not in LIST_MODELS:
         raise ValueError(model)
     return _create_item(user, model(**fields))
@@ -554,10 +554,10 @@ def add_interest_centres(user, organisations, centres) -> int:
     access(user, "change", Organisation)
     centres = list(centres)
     if not centres:
-        raise ValidationError(_("Choose at least one interest centre."), code="no_centres")
+        raise ValidationError(_("Choose at least one interest area."), code="no_centres")
     centre_ids = {centre.pk for centre in centres}
     if len(centre_ids) != InterestCentre.objects.filter(pk__in=centre_ids).count():
-        raise ValidationError(_("This interest centre no longer exists."), code="no_centres")
+        raise ValidationError(_("This interest area no longer exists."), code="no_centres")
     ids = [organisation.pk for organisation in organisations]
     changed = 0
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Colours of interest centres: validation and readable text contrast."""
+"""Colours of interest areas: validation and readable text contrast."""
 
 import re
 

@@ -13,7 +13,7 @@ class ColourInput(forms.TextInput):
 
 
 class InterestCentreCreationForm(forms.ModelForm):
-    """A new interest centre from a chooser: its name and its chip's colour."""
+    """A new interest area from a chooser: its name and its chip's colour."""
 
     class Meta:
         model = InterestCentre

@@ -43,8 +43,11 @@ class AddToBasketForm(forms.Form):
     capacity = forms.ChoiceField(
         label=_("Capacity"),
         choices=[
-            (POSITION_CAPACITY, _("Their main current position (personal coordinates if none)")),
-            (PERSONAL_CAPACITY, _("Personal coordinates")),
+            (
+                POSITION_CAPACITY,
+                _("Their main current position (personal contact details if none)"),
+            ),
+            (PERSONAL_CAPACITY, _("Personal contact details")),
         ],
         initial=POSITION_CAPACITY,
         widget=forms.RadioSelect,

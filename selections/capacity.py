@@ -72,12 +72,12 @@ def position_label(function: str = "", title: str = "") -> str:
 def capacity_label(kind: str, function: str = "", title: str = "", organisation: str = "") -> str:
     """How every screen, export, snapshot and recipient list names a capacity:
     "Directeur·rice (Directeur général) – La Comète", "personal", or
-    "organisation (generic coordinates)"."""
+    "organisation (general contact details)"."""
     if kind == POSITION:
         return f"{position_label(function, title)} – {organisation}"
     if kind == PERSONAL:
         return _("personal")
-    return _("organisation (generic coordinates)")
+    return _("organisation (general contact details)")
 
 
 # Selections ------------------------------------------------------------------------

@@ -447,7 +447,7 @@ FIELDS = [
     ),
     SearchField(
         "organisation.interest_centres",
-        _("Interest centres"),
+        _("Interest areas"),
         ORGANISATION,
         "many",
         "interest_centres",

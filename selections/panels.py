@@ -26,7 +26,7 @@ class AddToBasketPanel(Component):
         if not request.user.has_perm("selections.change_basket"):
             return None
         if isinstance(record, Person):
-            choices = [(f"personal-{record.pk}", _("Personal coordinates"))]
+            choices = [(f"personal-{record.pk}", _("Personal contact details"))]
             for position in record.positions.current().select_related("organisation", "function"):
                 choices.append(
                     (f"position-{position.pk}", f"{position.label} – {position.organisation}")
@@ -38,7 +38,7 @@ class AddToBasketPanel(Component):
             )
         elif isinstance(record, Organisation):
             choices = [
-                (f"organisation-{record.pk}", _("The organisation, at its generic coordinates"))
+                (f"organisation-{record.pk}", _("The organisation, at its general contact details"))
             ]
             containing = Basket.objects.owned_by(request.user).filter(
                 entries__action="add", entries__organisation=record

@@ -12,19 +12,19 @@ class InterestCentre(NamedListItem):
     through `name_key`, which every save recomputes.
     """
 
-    duplicate_message = _("An interest centre with this name already exists.")
+    duplicate_message = _("An interest area with this name already exists.")
 
     colour = models.CharField(
         _("colour"),
         max_length=7,
         default="#1f6feb",
         validators=[validate_hex_colour],
-        help_text=_("Shown as the background of the interest centre's chip."),
+        help_text=_("Shown as the background of the interest area's chip."),
     )
 
     class Meta(NamedListItem.Meta):
-        verbose_name = _("interest centre")
-        verbose_name_plural = _("interest centres")
+        verbose_name = _("interest area")
+        verbose_name_plural = _("interest areas")
 
     def save(self, *args, **kwargs):
         self.colour = (self.colour or "").lower()

@@ -1,4 +1,4 @@
-"""Administrator-editable lists: organisation kinds and position functions."""
+"""Administrator-editable lists: organisation types and position functions."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -46,8 +46,8 @@ class OrganisationKind(NamedListItem):
     """Venue, company, festival, local authority, association..."""
 
     class Meta(NamedListItem.Meta):
-        verbose_name = _("organisation kind")
-        verbose_name_plural = _("organisation kinds")
+        verbose_name = _("organisation type")
+        verbose_name_plural = _("organisation types")
 
 
 class FunctionQuerySet(models.QuerySet):

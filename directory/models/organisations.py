@@ -47,7 +47,7 @@ class Organisation(PostalAddress, Trashable, ClusterableModel):
     name_key = models.CharField(max_length=200, editable=False)
     kind = models.ForeignKey(
         OrganisationKind,
-        verbose_name=_("kind"),
+        verbose_name=_("type"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -67,7 +67,7 @@ class Organisation(PostalAddress, Trashable, ClusterableModel):
     website = models.URLField(_("website"), max_length=300, blank=True)
     interest_centres = ParentalManyToManyField(
         "directory.InterestCentre",
-        verbose_name=_("interest centres"),
+        verbose_name=_("interest areas"),
         blank=True,
         related_name="organisations",
     )

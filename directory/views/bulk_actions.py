@@ -193,20 +193,20 @@ class ExportSelectionBulkAction(SelectionBulkAction):
 
 class InterestCentresForm(forms.Form):
     interest_centres = RecordMultipleChoiceField(
-        label=_("Interest centres to add"),
+        label=_("Interest areas to add"),
         queryset=InterestCentre.objects.all(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one interest centre.")},
+        error_messages={"required": _("Choose at least one interest area.")},
     )
 
 
 class AssignInterestCentresBulkAction(SelectionBulkAction):
-    """Add interest centres to the selected organisations (`actions.add_interest_centres`)."""
+    """Add interest areas to the selected organisations (`actions.add_interest_centres`)."""
 
     models = [Organisation]
-    display_name = _("Assign interest centres")
+    display_name = _("Assign interest areas")
     action_type = "assign_interest_centres"
-    aria_label = _("Assign interest centres to the selected organisations")
+    aria_label = _("Assign interest areas to the selected organisations")
     template_name = "directory/bulk_actions/confirm_bulk_interest_centres.html"
     action_priority = 30
     form_class = InterestCentresForm
@@ -219,8 +219,8 @@ class AssignInterestCentresBulkAction(SelectionBulkAction):
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         return ngettext(
-            "Interest centres added to %(count)d organisation.",
-            "Interest centres added to %(count)d organisations.",
+            "Interest areas added to %(count)d organisation.",
+            "Interest areas added to %(count)d organisations.",
             num_parent_objects,
         ) % {"count": num_parent_objects}
 

@@ -161,7 +161,7 @@ class ListChooserViewSet(RecordChooserViewSet):
 
 
 class OrganisationKindChooserViewSet(ListChooserViewSet):
-    creation_tab_label = _("New organisation kind")
+    creation_tab_label = _("New organisation type")
 
 
 class FunctionChooserViewSet(ListChooserViewSet):
@@ -170,7 +170,7 @@ class FunctionChooserViewSet(ListChooserViewSet):
 
 class InterestCentreChooserViewSet(ListChooserViewSet):
     creation_form_class = InterestCentreCreationForm
-    creation_tab_label = _("New interest centre")
+    creation_tab_label = _("New interest area")
 
 
 class PersonCreationForm(PersonForm):

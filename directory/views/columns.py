@@ -36,14 +36,14 @@ class PlainColumn(Column):
 
 
 class ChipColumn(PlainColumn):
-    """One interest centre, as a chip."""
+    """One interest area, as a chip."""
 
     def cell_content(self, value):
         return chip_html(value) if value else value
 
 
 class ChipsColumn(PlainColumn):
-    """Every interest centre of an organisation, as chips."""
+    """Every interest area of an organisation, as chips."""
 
     def render_cell_html(self, instance, parent_context):
         classname = format_html(' class="{}"', self.classname) if self.classname else ""

@@ -1,4 +1,4 @@
-"""Administrator-managed lists: interest centres, organisation kinds, functions."""
+"""Administrator-managed lists: interest areas, organisation types, functions."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -17,7 +17,7 @@ from .columns import ChipColumn
 class InterestCentreViewSet(DirectoryViewSet):
     model = InterestCentre
     icon = "tag"
-    menu_label = _("Interest centres")
+    menu_label = _("Interest areas")
     menu_name = "interest_centres"
     url_prefix = "directory/interest-centres"
     add_to_admin_menu = False
@@ -42,7 +42,7 @@ class NamedListViewSet(DirectoryViewSet):
 class OrganisationKindViewSet(NamedListViewSet):
     model = OrganisationKind
     icon = "list-ul"
-    menu_label = _("Organisation kinds")
+    menu_label = _("Organisation types")
     menu_name = "organisation_kinds"
     url_prefix = "directory/kinds"
     chooser_viewset_class = OrganisationKindChooserViewSet

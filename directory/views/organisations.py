@@ -21,12 +21,12 @@ from .records import OrganisationRecordView
 
 class OrganisationFilterSet(WagtailFilterSet):
     kind = RecordMultipleChoiceFilter(
-        label=_("Kind"),
+        label=_("Type"),
         queryset=OrganisationKind.objects.all(),
         widget=forms.CheckboxSelectMultiple,
     )
     interest_centres = RecordMultipleChoiceFilter(
-        label=_("Interest centres"),
+        label=_("Interest areas"),
         queryset=InterestCentre.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         method="filter_interest_centres",
@@ -134,13 +134,13 @@ class OrganisationViewSet(DirectoryViewSet):
     list_per_page = 25
     list_display = [
         "name",
-        PlainColumn("kind", label=_("Kind"), accessor="kind", sort_key="kind__name_key"),
+        PlainColumn("kind", label=_("Type"), accessor="kind", sort_key="kind__name_key"),
         PlainColumn("email", label=_("E-mail"), accessor="email", sort_key="email"),
         PlainColumn("phone", label=_("Phone"), accessor="phone_display", sort_key="phone"),
         PlainColumn("city", label=_("City"), sort_key="city"),
         ChipsColumn(
             "interest_centres",
-            label=_("Interest centres"),
+            label=_("Interest areas"),
             accessor=lambda obj: obj.interest_centres.all(),
         ),
         PlainColumn(
@@ -167,7 +167,7 @@ class OrganisationViewSet(DirectoryViewSet):
         "phone_display": _("Phone"),
         "department_name": _("Department"),
         "region_name": _("Region"),
-        "interest_centre_names": _("Interest centres"),
+        "interest_centre_names": _("Interest areas"),
     }
     export_filename = "organisations"
 

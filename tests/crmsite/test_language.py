@@ -21,7 +21,23 @@ def test_a_user_who_prefers_english_gets_english(as_staff, staff_user):
     profile.save()
     body = as_staff.get("/admin/directory/interest-centres/").content.decode()
     assert '<html lang="en"' in body
-    assert "Interest centres" in body and "Directory" in body
+    assert "Interest areas" in body and "Directory" in body
+    # Natural English, not French calques ("interest centres", "kind", "coordinates").
+    assert "Interest centre" not in body and "Kind" not in body
+
+
+def test_an_english_record_says_contact_details_and_type(as_staff, staff_user):
+    from tests import factories
+
+    profile = UserProfile.get_for_user(staff_user)
+    profile.preferred_language = "en"
+    profile.save()
+    organisation = factories.OrganisationFactory()
+    body = as_staff.get(
+        f"/admin/directory/organisations/inspect/{organisation.pk}/"
+    ).content.decode()
+    assert "Contact details" in body and "Interest areas" in body and "<dt>Type</dt>" in body
+    assert "Coordinates" not in body and "Kind" not in body
 
 
 def test_the_account_page_offers_french_and_english_only(as_staff):
