@@ -97,6 +97,14 @@ class PhoneNumberFormField(forms.CharField):
     def clean(self, value):
         return normalise_phone(super().clean(value))
 
+    def has_changed(self, initial, data):
+        """The number shown ("01 42 74 22 77") is the one stored ("+33142742277"):
+        an untouched phone is not a change."""
+        try:
+            return normalise_phone(data or "") != (initial or "")
+        except forms.ValidationError:
+            return True
+
 
 class MobileNumberFormField(PhoneNumberFormField):
     def clean(self, value):

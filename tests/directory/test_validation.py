@@ -200,3 +200,13 @@ def test_the_record_says_when_an_upcoming_position_starts(as_staff):
     position = PositionFactory(start_date=start)
     page = as_staff.get(f"/admin/directory/people/inspect/{position.person.pk}/")
     assert f"à partir du {start:%d/%m/%Y}" in page.content.decode()
+
+
+def test_an_untouched_phone_shown_formatted_is_not_a_change():
+    from directory.phones import PhoneNumberFormField
+
+    field = PhoneNumberFormField(required=False)
+    assert not field.has_changed("+33142742277", "01 42 74 22 77")
+    assert not field.has_changed("", "")
+    assert field.has_changed("+33142742277", "01 42 74 22 78")
+    assert field.has_changed("+33142742277", "not a phone")
