@@ -58,6 +58,7 @@ MATCHES = ("all", "any", "none")
 TARGETS = ("people", "organisations")
 MAX_DEPTH = 6
 MAX_RULES = 80
+MAX_GROUPS = 40  # empty groups count too: thousands of them would still be parsed
 MAX_JSON_CHARS = 100_000
 
 
@@ -130,6 +131,13 @@ def _clean_group(node, where, depth, allowed, target, errors, counter) -> dict:
     for index, member in enumerate(members, start=1):
         position = f"{where}.{index}"
         if isinstance(member, dict) and ("match" in member or "rules" in member):
+            counter["groups"] = counter.get("groups", 0) + 1
+            if counter["groups"] > MAX_GROUPS:
+                if counter["groups"] == MAX_GROUPS + 1:
+                    errors.append(
+                        _("Too many groups (at most %(max)s).") % {"max": MAX_GROUPS}
+                    )
+                continue
             rules.append(
                 _clean_group(member, position, depth + 1, allowed, target, errors, counter)
             )
@@ -164,6 +172,12 @@ def _clean_rule(rule, where, allowed, target, errors) -> dict | None:
         )
         return None
     operator = rule.get("operator")
+    if not operator:
+        errors.append(
+            _("Rule %(where)s (%(field)s): choose how to compare.")
+            % {"where": where, "field": search_field.label}
+        )
+        return None
     if operator not in search_field.operators:
         errors.append(
             _("Rule %(where)s (%(field)s): the operator “%(operator)s” does not apply.")

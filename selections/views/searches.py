@@ -89,7 +89,7 @@ def builder_labels() -> dict:
         "typeToSearch": _("Type at least two letters of a name"),
         "noMatch": _("No organisation matches."),
         "counting": _("Counting…"),
-        "empty": _("No condition yet: every row matches."),
+        "empty": _("No condition yet: add one to find rows."),
         "days": _("days"),
         "removeValue": _("Remove this value"),
         "countError": _("The count is not available right now."),
