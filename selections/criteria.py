@@ -134,9 +134,7 @@ def _clean_group(node, where, depth, allowed, target, errors, counter) -> dict:
             counter["groups"] = counter.get("groups", 0) + 1
             if counter["groups"] > MAX_GROUPS:
                 if counter["groups"] == MAX_GROUPS + 1:
-                    errors.append(
-                        _("Too many groups (at most %(max)s).") % {"max": MAX_GROUPS}
-                    )
+                    errors.append(_("Too many groups (at most %(max)s).") % {"max": MAX_GROUPS})
                 continue
             rules.append(
                 _clean_group(member, position, depth + 1, allowed, target, errors, counter)

@@ -26,6 +26,7 @@ def read_csv(body: bytes) -> list[list[str]]:
     assert body.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
+
 PEOPLE = "/admin/directory/people/"
 ORGANISATIONS = "/admin/directory/organisations/"
 

@@ -52,7 +52,7 @@ def test_a_valid_tree_is_normalised():
         ({"rules": [{"field": "person.language", "operator": "in", "value": ["tlh"]}]}, "« tlh »"),
         ({"rules": [{"field": "person.language", "operator": "in", "value": []}]}, "au moins une"),
         ({"rules": [{"field": "person.language", "value": ["fr"]}]}, "choisissez comment comparer"),
-        ({"rules": [{"field": "person.language", "operator": None}]}, "choisissez comment comparer"),
+        ({"rules": [{"field": "person.language", "operator": None}]}, "comment comparer"),
         ({"rules": [{"match": "all", "rules": []}] * 41}, "Trop de groupes (au plus 40)"),
         (
             {
