@@ -41,7 +41,8 @@ lock: install
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
-# Extract and compile the French catalogue (needs gettext).
+# Extract and compile the French catalogue (needs gettext). Our overrides of
+# Wagtail's own French (locale/overrides) are compiled, never extracted into.
 messages: install
 	$(BIN)/python manage.py makemessages --locale fr --ignore '.venv/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --locale fr --ignore '.venv/*'
