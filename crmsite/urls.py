@@ -50,6 +50,9 @@ def not_used_here(request, *args, **kwargs):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     re_path(rf"^admin/({'|'.join(UNUSED_ADMIN_URLS)})(/|$)", not_used_here),
+    # Wagtail's index of every snippet model ("Fragments"): our records have
+    # their own menus; the snippet URLs below it (choosers) stay.
+    re_path(r"^admin/snippets/$", not_used_here),
     path(
         "admin/reports/site-history/",
         never_cache(require_admin_access(SiteHistoryView.as_view())),

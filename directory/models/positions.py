@@ -124,10 +124,7 @@ class Position(PostalAddress):
     @property
     def label(self) -> str:
         """ "Directeur·rice (directrice artistique)" or whichever is set."""
-        function = self.function.name if self.function_id else ""
-        if function and self.title and self.title != function:
-            return f"{function} ({self.title})"
-        return self.title or function or str(_("position"))
+        return position_label(self.function.name if self.function_id else "", self.title)
 
     def is_current(self, today: datetime.date | None = None) -> bool:
         """Started and not ended, as `PositionQuerySet.current` says."""
@@ -181,3 +178,12 @@ class Position(PostalAddress):
         result = super().delete(*args, **kwargs)
         refresh_people([person_id])
         return result
+
+
+def position_label(function: str, title: str) -> str:
+    """A position's function and its free title, said once: "Directeur·rice
+    (directrice artistique)", or whichever is set."""
+    function = function or ""
+    if function and title and title != function:
+        return f"{function} ({title})"
+    return title or function or str(_("position"))

@@ -17,7 +17,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.snippets.views import snippets
 
 from .. import actions
@@ -102,6 +104,11 @@ class DeleteView(PhrasedViewMixin, snippets.DeleteView):
 
 
 class DirectoryViewSet(PhrasedViewSetMixin, snippets.SnippetViewSet):
+    @property
+    def breadcrumbs_items(self):
+        """Home, then the listing: not Wagtail's "Fragments" (snippets) index."""
+        return [{"url": reverse_lazy("wagtailadmin_home"), "label": gettext_lazy("Home")}]
+
     add_view_class = CreateView
     edit_view_class = EditView
     delete_view_class = DeleteView

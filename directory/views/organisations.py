@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.admin.utils import quote
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 
 from ..filters import RecordMultipleChoiceFilter, YesNoFilter
@@ -33,7 +34,7 @@ class OrganisationFilterSet(WagtailFilterSet):
     )
     region = django_filters.ChoiceFilter(label=_("Region"), choices=region_choices)
     department = django_filters.ChoiceFilter(label=_("Department"), choices=department_choices)
-    is_active = YesNoFilter(label=_("Active"))
+    is_active = YesNoFilter(label=pgettext_lazy("organisation", "Active"))
 
     class Meta:
         model = Organisation

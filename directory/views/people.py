@@ -11,7 +11,7 @@ from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
 from ..phones import format_phone
-from ..positions_summary import primary_positions
+from ..positions_summary import primary_position_texts, primary_positions
 from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
@@ -22,6 +22,8 @@ from .organisations import RecordTitleMixin
 from .records import PersonRecordView
 
 INDEPENDENT = "independent"
+# An export reads the shown position of this many people at a time.
+EXPORT_POSITION_CHUNK = 500
 WITH_POSITION = "with_position"
 
 
@@ -30,7 +32,7 @@ class PersonFilterSet(WagtailFilterSet):
         label=_("Situation"),
         choices=[
             (WITH_POSITION, _("Holds a current position")),
-            (INDEPENDENT, _("Independent")),
+            (INDEPENDENT, _("No current position")),
         ],
         method="filter_situation",
     )
@@ -103,11 +105,29 @@ class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
         page.object_list = objects
         return paginator, page, objects, is_paginated
 
+    def export_rows(self, queryset):
+        """Each exported person with the position the listing shows (one query
+        per chunk of rows): the CSV says where to reach them, as the screen does."""
+        chunk = []
+        for person in super().export_rows(queryset):
+            chunk.append(person)
+            if len(chunk) >= EXPORT_POSITION_CHUNK:
+                yield from with_export_position(chunk)
+                chunk = []
+        yield from with_export_position(chunk)
+
+
+def with_export_position(people):
+    texts = primary_position_texts([person.pk for person in people])
+    for person in people:
+        person.export_position, person.export_professional_email = texts.get(person.pk, ("", ""))
+    return people
+
 
 def position_text(person):
     position = getattr(person, "main_position", None)
     if position is None:
-        return _("Independent")
+        return _("No current position")
     return f"{position.label} – {position.organisation}"
 
 
@@ -156,6 +176,8 @@ class PersonViewSet(DirectoryViewSet):
         "civility",
         "first_name",
         "last_name",
+        "export_position",
+        "export_professional_email",
         "email",
         "phone_display",
         "mobile_display",
@@ -169,7 +191,16 @@ class PersonViewSet(DirectoryViewSet):
         "post_consent",
         "do_not_contact",
     ]
-    export_headings = {"phone_display": _("Phone"), "mobile_display": _("Mobile")}
+    export_headings = {
+        "export_position": _("Position and organisation"),
+        "export_professional_email": _("Professional e-mail"),
+        "email": _("Personal e-mail"),
+        "phone_display": _("Phone"),
+        "mobile_display": _("Mobile"),
+        "email_consent": _("E-mail consent"),
+        "sms_consent": _("SMS consent"),
+        "post_consent": _("Post consent"),
+    }
     export_filename = "personnes"
 
     edit_handler = person_edit_handler

@@ -14,6 +14,7 @@ stays one click away in the header.
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.side_panels import StatusSidePanel
+from wagtail.admin.views.generic import IndexView
 from wagtail.models import DraftStateMixin
 
 from ..phrases import phrases_for
@@ -45,7 +46,8 @@ class PhrasedViewMixin:
 
     @cached_property
     def no_results_message(self):
-        if not self.phrases:
+        # A record's history or usage is a listing too, but not of the model.
+        if not self.phrases or not isinstance(self, IndexView):
             return super().no_results_message
         if getattr(self, "is_searching", False) or getattr(self, "is_filtering", False):
             return str(self.phrases.no_match)

@@ -54,7 +54,7 @@ def test_people_csv_is_french(as_staff, people):
     assert by_name["Ancel"]["Ne pas contacter"] == "Oui"
     assert by_name["Brun"]["Ne pas contacter"] == "Non"
     assert by_name["Ancel"]["Langue préférée"] == "Anglais"  # the label, not "en"
-    assert by_name["Ancel"]["E-mail"] == "Accepté"  # the label, not "consented"
+    assert by_name["Ancel"]["Consentement e-mail"] == "Accepté"  # the label, not "consented"
     body = "\n".join(";".join(row) for row in rows)
     assert "True" not in body and "False" not in body
 
@@ -144,3 +144,23 @@ def test_a_client_cannot_export(as_client):
         response = as_client.get(url, {"export": "csv"})
         assert response.status_code in (302, 403, 404)
         assert not getattr(response, "streaming", False)
+
+
+def test_people_csv_says_where_each_person_works_as_the_listing_does(as_staff):
+    from tests.factories import PositionFactory
+
+    worker = PersonFactory(first_name="Ariane", last_name="Zola", email="ariane@perso.fr")
+    PositionFactory(
+        person=worker,
+        title="Directrice",
+        email="a.zola@opera.fr",
+        is_primary=True,
+        organisation=OrganisationFactory(name="Opéra de Lille"),
+    )
+    PersonFactory(first_name="Léo", last_name="Sanspost")
+    rows = read_csv(as_staff.get(PEOPLE, {"export": "csv"}))
+    by_name = {row[2]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_name["Zola"]["Poste et organisation"].endswith("(Directrice) – Opéra de Lille")
+    assert by_name["Zola"]["E-mail professionnel"] == "a.zola@opera.fr"
+    assert by_name["Zola"]["E-mail personnel"] == "ariane@perso.fr"
+    assert by_name["Sanspost"]["Poste et organisation"] == ""
