@@ -30,6 +30,8 @@ class Phrases:
     no_match: str  # a search or filter that finds nothing
     # ngettext_lazy with a %(count)s: "This organisation is referenced %(count)s time."
     referenced: object = None
+    choose: str | None = None  # the chooser's button and title: "Choose a person"
+    choose_another: str | None = None  # "Choose another person"
 
 
 _PHRASES: dict[type, Phrases] = {}
@@ -76,6 +78,8 @@ def register_directory_phrases():
                 "This organisation is referenced %(count)s times.",
                 "count",
             ),
+            choose=_("Choose an organisation"),
+            choose_another=_("Choose another organisation"),
         ),
     )
     register_phrases(
@@ -96,6 +100,8 @@ def register_directory_phrases():
                 "This person is referenced %(count)s times.",
                 "count",
             ),
+            choose=_("Choose a person"),
+            choose_another=_("Choose another person"),
         ),
     )
     register_phrases(
@@ -116,6 +122,8 @@ def register_directory_phrases():
                 "This interest area is used %(count)s times.",
                 "count",
             ),
+            choose=_("Choose an interest area"),
+            choose_another=_("Choose another interest area"),
         ),
     )
     register_phrases(
@@ -136,6 +144,8 @@ def register_directory_phrases():
                 "This organisation type is used %(count)s times.",
                 "count",
             ),
+            choose=_("Choose an organisation type"),
+            choose_another=_("Choose another organisation type"),
         ),
     )
     register_phrases(
@@ -156,5 +166,7 @@ def register_directory_phrases():
                 "This function is used %(count)s times.",
                 "count",
             ),
+            choose=_("Choose a function"),
+            choose_another=_("Choose another function"),
         ),
     )

@@ -327,7 +327,10 @@ class BasketEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.person or self.position or self.organisation}"
+        return _("%(label)s: %(items)s") % {
+            "label": self.get_action_display(),
+            "items": self.person or self.position or self.organisation,
+        }
 
 
 class Snapshot(models.Model):

@@ -23,12 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
+from wagtail.snippets.widgets import AdminSnippetChooser
 
 from .. import actions
 from ..duplicate_panels import candidate_rows
 from ..forms import InterestCentreCreationForm, PersonForm
 from ..ids import is_record_id
 from ..models import Person
+from ..phrases import phrases_for
 from ..positions_summary import primary_positions
 from ..search import search
 from ..text import fold
@@ -110,12 +112,31 @@ class ChosenMultipleView(chooser.SnippetChosenMultipleView):
         return super().get(request)
 
 
+class PhrasedSnippetChooser(AdminSnippetChooser):
+    """The chooser widget's buttons in the model's words: « Choisir une
+    personne », not « Choisir personne » (`directory.phrases`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phrases = phrases_for(self.model)
+        if phrases and phrases.choose:
+            self.choose_one_text = str(phrases.choose)
+            self.choose_another_text = str(phrases.choose_another)
+
+
 class RecordChooserViewSet(SnippetChooserViewSet):
     """What every chooser of the directory shares: ordered on the folded name,
-    and refusing ids that cannot be ids."""
+    refusing ids that cannot be ids, and titled in the model's words."""
 
     chosen_view_class = ChosenView
     chosen_multiple_view_class = ChosenMultipleView
+    base_widget_class = PhrasedSnippetChooser
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phrases = phrases_for(self.model)
+        if phrases and phrases.choose:
+            self.page_title = phrases.choose
 
     def get_object_list(self):
         return self.model.objects.order_by("name_key", "pk")

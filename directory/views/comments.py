@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import actions
 from ..forms import CommentForm
 from ..models import Comment, Organisation, Person
+from .phrased import header_title
 
 TARGETS = {"organisation": Organisation, "person": Person}
 
@@ -51,6 +52,10 @@ def add_comment(request, target_type, pk):
 
 class CommentMixin(WagtailAdminTemplateMixin):
     header_icon = "comment"
+
+    def get_header_title(self):
+        return header_title(self.get_page_title(), self.get_page_subtitle())
+
     permission_check = "can_edit"
 
     def dispatch(self, request, *args, **kwargs):

@@ -18,6 +18,7 @@ class InterestCentreViewSet(DirectoryViewSet):
     model = InterestCentre
     icon = "tag"
     menu_label = _("Interest areas")
+    menu_order = 300  # after Organisations and Personnes
     menu_name = "interest_centres"
     url_prefix = "directory/interest-centres"
     add_to_admin_menu = False
@@ -43,6 +44,7 @@ class OrganisationKindViewSet(NamedListViewSet):
     model = OrganisationKind
     icon = "list-ul"
     menu_label = _("Organisation types")
+    menu_order = 310  # after Organisations and Personnes
     menu_name = "organisation_kinds"
     url_prefix = "directory/kinds"
     chooser_viewset_class = OrganisationKindChooserViewSet
@@ -52,6 +54,7 @@ class FunctionViewSet(NamedListViewSet):
     model = Function
     icon = "list-ul"
     menu_label = _("Functions")
+    menu_order = 320  # after Organisations and Personnes
     menu_name = "functions"
     url_prefix = "directory/functions"
     chooser_viewset_class = FunctionChooserViewSet

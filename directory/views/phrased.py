@@ -33,6 +33,22 @@ class PhrasedViewMixin:
     def phrases(self):
         return phrases_for(getattr(self, "model", None))
 
+    def speaks(self, *names) -> bool:
+        """Whether the model's phrases say this. Not when a view class of ours
+        that the mixin was put before says it itself (an attribute or method
+        among `names`, before Wagtail's classes), as a saved search's
+        « Recherche … enregistrée. ». A class put before the mixin that calls
+        `super()` asks for the phrases."""
+        if not self.phrases:
+            return False
+        mro = type(self).__mro__
+        for klass in mro[mro.index(PhrasedViewMixin) + 1 :]:
+            if klass.__module__.startswith("wagtail."):
+                return True
+            if any(name in vars(klass) for name in names):
+                return False
+        return True
+
     def get_header_title(self):
         return header_title(self.get_page_title(), self.get_page_subtitle())
 
@@ -40,14 +56,14 @@ class PhrasedViewMixin:
 
     @cached_property
     def add_item_label(self):
-        if self.phrases:
+        if self.speaks("add_item_label"):
             return str(self.phrases.add)
         return super().add_item_label
 
     @cached_property
     def no_results_message(self):
         # A record's history or usage is a listing too, but not of the model.
-        if not self.phrases or not isinstance(self, IndexView):
+        if not self.speaks("no_results_message") or not isinstance(self, IndexView):
             return super().no_results_message
         if getattr(self, "is_searching", False) or getattr(self, "is_filtering", False):
             return str(self.phrases.no_match)
@@ -55,24 +71,28 @@ class PhrasedViewMixin:
 
     # Creation, edition, deletion
 
+    @property
+    def adding(self) -> bool:
+        return getattr(self, "permission_required", None) == "add"
+
     def get_page_title(self):
-        if self.phrases and getattr(self, "permission_required", None) == "add":
+        if self.speaks("page_title", "get_page_title") and self.adding:
             return str(self.phrases.new)
         return super().get_page_title()
 
     def get_page_subtitle(self):
-        if self.phrases and getattr(self, "permission_required", None) == "add":
+        if self.speaks("page_title", "get_page_title", "get_page_subtitle") and self.adding:
             return ""
         return super().get_page_subtitle()
 
     def get_breadcrumbs_items(self):
         items = super().get_breadcrumbs_items()
-        if self.phrases and getattr(self, "permission_required", None) == "add" and items:
+        if self.speaks("page_title", "get_breadcrumbs_items") and self.adding and items:
             items = [*items[:-1], {**items[-1], "label": str(self.phrases.new)}]
         return items
 
     def get_success_message(self, *args):
-        if not self.phrases:
+        if not self.speaks("success_message", "get_success_message"):
             return super().get_success_message(*args)
         action = getattr(self, "permission_required", None)
         message = {
@@ -86,7 +106,7 @@ class PhrasedViewMixin:
         return str(message) % {"object": instance}
 
     def get_error_message(self):
-        if not self.phrases:
+        if not self.speaks("error_message", "get_error_message"):
             return super().get_error_message()
         action = getattr(self, "permission_required", None)
         if action == "add":
@@ -97,7 +117,7 @@ class PhrasedViewMixin:
 
     @property
     def confirmation_message(self):
-        if self.phrases:
+        if self.speaks("confirmation_message"):
             return str(self.phrases.confirm_delete)
         return super().confirmation_message
 

@@ -15,6 +15,8 @@ from wagtail.admin.ui.tables import Column, TitleColumn, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from directory.views.phrased import header_title
+
 from .. import actions
 from ..models import EXPORT_ACTION, FREEZE_ACTION, SelectionLogEntry
 from .access import OwnedObjectMixin
@@ -33,6 +35,9 @@ class SelectionPage(WagtailAdminTemplateMixin, TemplateView):
         if not request.user.has_perm("selections.view_savedsearch"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get_header_title(self):
+        return header_title(self.get_page_title(), self.get_page_subtitle())
 
 
 def add_errors(form, error: ValidationError) -> None:

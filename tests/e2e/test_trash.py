@@ -27,7 +27,7 @@ def test_delete_then_restore_an_organisation(page, transactional_db):
     page.goto(f"{page.base_url}/admin/directory/organisations/delete/{comete.pk}/")
     expect(page.get_by_text("2 postes")).to_be_visible()
     page.get_by_role("button", name="Oui, supprimer").click()
-    expect(page.get_by_text("mis à la corbeille")).to_be_visible()
+    expect(page.get_by_text("mise à la corbeille")).to_be_visible()
 
     # Its people are no longer found by its name.
     page.goto(f"{page.base_url}/admin/directory/people/?q=comete")
