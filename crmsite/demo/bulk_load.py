@@ -270,7 +270,9 @@ def generate(persons: int, organisations: int | None, seed: int, plan: Plan, tex
         kind = rng.choice(kinds)
         city, postcode, department, region, city_folded = rng.choice(cities)
         pattern = rng.choice(demo_data.NAME_PATTERNS[kind.name])
-        name = pattern.format(city=city, word=rng.choice(demo_data.WORDS))
+        name = pattern.format(
+            city=city, de_city=demo_data.de_city(city), word=rng.choice(demo_data.WORDS)
+        )
         if (base := bases.get(name)) is None:
             folded = fold(name)
             base = bases[name] = (folded, bare(folded), ascii_slug(name))

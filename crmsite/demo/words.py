@@ -314,16 +314,16 @@ LAST_NAMES = [
     "Kerjean",
 ]
 
-# Organisation name patterns per kind; {city} and {word} are filled in.
+# Organisation name patterns per kind; {city}, {de_city} ("d’Orléans") and {word} are filled in.
 NAME_PATTERNS = {
     "Lieu de spectacle": [
-        "Théâtre de {city}",
-        "Scène nationale de {city}",
+        "Théâtre {de_city}",
+        "Scène nationale {de_city}",
         "L'Étoile du {word}",
         "Le {word} – scène de musiques actuelles",
-        "Opéra de {city}",
+        "Opéra {de_city}",
         "Espace culturel {word}",
-        "La Comédie de {city}",
+        "La Comédie {de_city}",
         "Théâtre du {word}",
     ],
     "Compagnie": [
@@ -335,25 +335,25 @@ NAME_PATTERNS = {
         "Troupe du {word}",
     ],
     "Festival": [
-        "Festival {word} de {city}",
+        "Festival {word} {de_city}",
         "Les Nuits du {word}",
-        "Festival d'été de {city}",
+        "Festival d'été {de_city}",
         "Rencontres {word}",
         "{word} en scène",
     ],
     "Collectivité territoriale": [
-        "Ville de {city}",
-        "Communauté d'agglomération de {city}",
+        "Ville {de_city}",
+        "Communauté d'agglomération {de_city}",
         "Département – {city}",
     ],
     "Association": [
         "Association {word}",
         "Les Amis du {word}",
-        "Maison des jeunes et de la culture de {city}",
+        "Maison des jeunes et de la culture {de_city}",
     ],
-    "Musée": ["Musée des Beaux-Arts de {city}", "Musée du {word}", "Frac – {city}"],
-    "Médiathèque": ["Médiathèque {word}", "Bibliothèque municipale de {city}"],
-    "Conservatoire": ["Conservatoire de {city}", "École de musique {word}"],
+    "Musée": ["Musée des Beaux-Arts {de_city}", "Musée du {word}", "Frac – {city}"],
+    "Médiathèque": ["Médiathèque {word}", "Bibliothèque municipale {de_city}"],
+    "Conservatoire": ["Conservatoire {de_city}", "École de musique {word}"],
 }
 
 WORDS = [
@@ -399,3 +399,14 @@ COMMENTS = [
     "Salle en travaux jusqu'au printemps, programmation hors les murs.",
     "Souhaite recevoir la brochure de saison en version papier.",
 ]
+
+
+def de_city(city: str) -> str:
+    """ "de Lyon", "d’Orléans", "du Havre", "des Sables-d’Olonne": French elision."""
+    if city.startswith("Le "):
+        return "du " + city[3:]
+    if city.startswith("Les "):
+        return "des " + city[4:]
+    if city[:1] in "AEIOUYÉÈÊÎÔÂ":
+        return "d’" + city
+    return "de " + city

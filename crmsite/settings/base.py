@@ -204,6 +204,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Our catalogue first, then our overrides of Wagtail's own French (locale/overrides,
 # which makemessages never writes to).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
+# English dates day first, as in British English (crmsite/formats/en).
+FORMAT_MODULE_PATH = ["crmsite.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -244,7 +246,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Wagtail's reference-index tasks log each run at INFO: noise in a terminal.
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
 SITE_DISPLAY_NAME = _("CRM Culture")

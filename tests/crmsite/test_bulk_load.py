@@ -56,3 +56,12 @@ def test_generated_records_pass_the_applications_validation():
     for model in (Organisation, Person, Position):
         for record in model.objects.all():
             record.full_clean()
+
+
+def test_demo_names_elide_de_before_a_vowel():
+    from crmsite.demo.words import de_city
+
+    assert de_city("Orléans") == "d’Orléans"
+    assert de_city("Le Havre") == "du Havre"
+    assert de_city("Lyon") == "de Lyon"
+    assert de_city("La Rochelle") == "de La Rochelle"

@@ -44,3 +44,19 @@ def test_the_account_page_offers_french_and_english_only(as_staff):
     body = as_staff.get("/admin/account/").content.decode()
     assert 'value="fr"' in body and 'value="en"' in body
     assert 'value="de"' not in body
+
+
+def test_english_dates_are_day_first(as_staff, staff_user):
+    """British English, as the spelling: 18/02/2014, not the American 02/18/2014."""
+    import datetime
+
+    from tests import factories
+
+    profile = UserProfile.get_for_user(staff_user)
+    profile.preferred_language = "en"
+    profile.save()
+    position = factories.PositionFactory(start_date=datetime.date(2014, 2, 18))
+    body = as_staff.get(
+        f"/admin/directory/organisations/inspect/{position.organisation_id}/"
+    ).content.decode()
+    assert "since 18/02/2014" in body and "02/18/2014" not in body
