@@ -32,7 +32,7 @@ EXPORT_COLUMNS = {
     "address": (_("Address"), lambda row: "\n".join(row.address_lines)),
     "postcode": (_("Postcode"), lambda row: _address_source(row).postcode),
     "city": (_("City"), lambda row: _address_source(row).city),
-    "reasons": (_("Why it is there"), lambda row: " ; ".join(row.reasons)),
+    "reasons": (_("Why it matched"), lambda row: " ; ".join(row.reasons)),
 }
 DEFAULT_EXPORT_COLUMNS = ["name", "capacity", "email", "phone", "address"]
 

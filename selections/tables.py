@@ -92,7 +92,7 @@ class RowsTable(tables.Table):
         verbose_name=_("Mobile"), empty_values=(), orderable=False, attrs={"td": NOWRAP}
     )
     address = tables.Column(verbose_name=_("Address"), empty_values=(), orderable=False)
-    reasons = tables.Column(verbose_name=_("Why it is there"), empty_values=(), orderable=False)
+    reasons = tables.Column(verbose_name=_("Why it matched"), empty_values=(), orderable=False)
 
     class Meta:
         attrs = {"class": "listing crm-rows"}
@@ -159,7 +159,7 @@ OPTIONAL_COLUMNS = {
     "phone": _("Phone"),
     "mobile": _("Mobile"),
     "address": _("Address"),
-    "reasons": _("Why it is there"),
+    "reasons": _("Why it matched"),
 }
 DEFAULT_COLUMNS = ["email", "phone", "reasons"]
 
@@ -181,7 +181,7 @@ class SnapshotRowsTable(tables.Table):
     phone = tables.Column(verbose_name=_("Phone"), empty_values=(), attrs={"td": NOWRAP})
     mobile = tables.Column(verbose_name=_("Mobile"), empty_values=(), attrs={"td": NOWRAP})
     address = tables.Column(verbose_name=_("Address"), empty_values=())
-    reasons = tables.Column(verbose_name=_("Why it is there"), empty_values=())
+    reasons = tables.Column(verbose_name=_("Why it matched"), empty_values=())
 
     class Meta:
         attrs = {"class": "listing crm-rows crm-snapshot-rows"}

@@ -493,7 +493,7 @@ def snapshot_download(request, pk, snapshot_pk, file_format):
         _("Phone"),
         _("Mobile"),
         _("Address"),
-        _("Why it is there"),
+        _("Why it matched"),
     ]
     disclosure = Disclosure(request.user)
     rows = (
