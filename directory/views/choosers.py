@@ -56,13 +56,20 @@ class DirectorySearchFilterForm(BaseFilterForm):
 
 
 class NameColumnMixin:
-    """The column of the records' names is headed "Name", not Wagtail's "Title"."""
+    """The column of the records' names is headed "Name", not Wagtail's "Title";
+    the title says « Choisir une personne » once, without the model's name
+    again below it."""
 
     @property
     def title_column(self):
         column = super().title_column
         column.label = _("Name")
         return column
+
+    @property
+    def page_subtitle(self):
+        phrases = phrases_for(self.model)
+        return "" if phrases and phrases.choose else super().page_subtitle
 
 
 class ChooseView(NameColumnMixin, chooser.ChooseView):
