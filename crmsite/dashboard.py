@@ -7,14 +7,16 @@ their own panels (tasks of the day, open tickets, campaigns in progress).
 Clients find what their area is for. Wagtail's page-centred panels are
 dropped: this product has no pages.
 
-"Recently viewed" is a short list of record keys in the session, filled by
-`RecentlyViewedMiddleware` when a record (fiche) or its edit form answers
-200: nothing is stored beyond the session, and the directory's views stay
-untouched. "Recently changed" reads the user's own entries of the audit log.
+"Recently viewed" is a short list of record keys on the user
+(`User.recently_viewed`), filled by `RecentlyViewedMiddleware` when a record
+(fiche) or its edit form answers 200, so that yesterday's records are still
+there the next morning; the directory's views stay untouched. "Recently
+changed" reads the user's own entries of the audit log.
 Every record shown is read again through the default managers, so a record
 moved to the trash meanwhile disappears from both lists.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +29,6 @@ from selections.models import SHARE_ACTION, Basket, SavedSearch, SelectionLogEnt
 from .roles import is_client
 
 RECENT_COUNT = 10
-RECENT_SESSION_KEY = "crm_recently_viewed"
 RECORD_MODELS = {"organisation": Organisation, "person": Person}
 RECORD_VIEWS = {
     f"wagtailsnippets_directory_{name}:{view}": name
@@ -38,11 +39,16 @@ CHANGE_ACTIONS = ("wagtail.create", "wagtail.edit")
 SELECTIONS_SHOWN = 8
 
 
-def remember_viewed(session, kind: str, pk) -> None:
-    """Put `kind`-`pk` first in the session's recently viewed records."""
+def remember_viewed(user, kind: str, pk) -> None:
+    """Put `kind`-`pk` first in the user's recently viewed records (one
+    UPDATE, and none when it is first already)."""
     key = f"{kind}-{pk}"
-    keys = [k for k in session.get(RECENT_SESSION_KEY, []) if k != key]
-    session[RECENT_SESSION_KEY] = [key, *keys][:RECENT_COUNT]
+    current = list(user.recently_viewed or [])
+    if current[:1] == [key]:
+        return
+    keys = [key, *(k for k in current if k != key)][:RECENT_COUNT]
+    get_user_model()._default_manager.filter(pk=user.pk).update(recently_viewed=keys)
+    user.recently_viewed = keys
 
 
 class RecentlyViewedMiddleware:
@@ -63,7 +69,7 @@ class RecentlyViewedMiddleware:
         ):
             pk = match.kwargs.get("pk")
             if pk and str(pk).isdigit():
-                remember_viewed(request.session, kind, int(pk))
+                remember_viewed(request.user, kind, int(pk))
         return response
 
 
@@ -93,7 +99,8 @@ def _record_row(record, when=None) -> dict:
 
 
 def recently_viewed(request) -> list[dict]:
-    return [_record_row(r) for r in _records(request.session.get(RECENT_SESSION_KEY, []))]
+    keys = [key for key in (request.user.recently_viewed or []) if isinstance(key, str)]
+    return [_record_row(r) for r in _records(keys)]
 
 
 def recently_changed(user) -> list[dict]:

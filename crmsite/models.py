@@ -83,6 +83,9 @@ class CrmUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     phone = PhoneNumberField(_("phone"), blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    # "organisation-12", "person-7"…: the records whose fiche the user opened
+    # last, latest first (crmsite.dashboard): kept from one sign-in to the next.
+    recently_viewed = models.JSONField(default=list, blank=True, editable=False)
 
     objects = CrmUserManager()
 

@@ -74,6 +74,24 @@ def test_the_records_a_staff_member_opens_are_listed_as_recently_viewed(as_staff
     assert viewed.index("Ysolde Marchal") < viewed.index("Théâtre du Vieux Quai")
 
 
+def test_recently_viewed_records_are_still_there_at_the_next_sign_in(as_staff, staff_user):
+    organisation = factories.OrganisationFactory(name="Théâtre du Lendemain")
+    as_staff.get(f"/admin/directory/organisations/inspect/{organisation.pk}/")
+    as_staff.logout()
+    next_morning = factories.logged_in(staff_user)
+    viewed = section(next_morning.get(HOME), "data-dashboard-recently-viewed")
+    assert "Théâtre du Lendemain" in viewed
+
+
+def test_recently_viewed_is_each_users_own(as_staff, other_staff_user):
+    organisation = factories.OrganisationFactory(name="Théâtre de Marie seule")
+    as_staff.get(f"/admin/directory/organisations/inspect/{organisation.pk}/")
+    theirs = section(
+        factories.logged_in(other_staff_user).get(HOME), "data-dashboard-recently-viewed"
+    )
+    assert "Théâtre de Marie seule" not in theirs
+
+
 def test_recently_viewed_keeps_the_last_ones_and_forgets_the_trash(as_staff, staff_user):
     organisations = [
         factories.OrganisationFactory(name=f"Lieu numéro {number:02d}")
