@@ -2,6 +2,7 @@
 are offered. Each reads a `selections.resolution.Row`."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .resolution import ORGANISATION, POSITION
 
@@ -15,7 +16,7 @@ def _address_source(row):
 EXPORT_COLUMNS = {
     "name": (_("Name"), lambda row: row.name),
     "civility": (
-        _("Civility"),
+        pgettext_lazy("form of address", "Title"),
         lambda row: row.person.get_civility_display() if row.person else "",
     ),
     "first_name": (_("First name"), lambda row: row.person.first_name if row.person else ""),

@@ -23,6 +23,7 @@ from django.db.models import CharField, Exists, F, Func, OuterRef, Q
 from django.db.models.lookups import Contains, Exact, In, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.geography import department_choices, region_choices
 from directory.models import (
@@ -357,7 +358,7 @@ FIELDS = [
     ),
     SearchField(
         "person.civility",
-        _("Civility"),
+        pgettext_lazy("form of address", "Title"),
         PERSON,
         "choice",
         "civility",

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.models import ClusterableModel
 
 from ..emails import NormalisedEmailField
@@ -54,7 +55,12 @@ class Person(PostalAddress, Trashable, ClusterableModel):
     none is independent.
     """
 
-    civility = models.CharField(_("civility"), max_length=3, choices=Civility.choices, blank=True)
+    civility = models.CharField(
+        pgettext_lazy("form of address", "title"),
+        max_length=3,
+        choices=Civility.choices,
+        blank=True,
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100)
     email = NormalisedEmailField(_("personal e-mail"), blank=True)

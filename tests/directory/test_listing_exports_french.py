@@ -77,7 +77,7 @@ def test_english_profile_language_gives_yes_and_no(people):
     browser = Client()
     browser.force_login(user)
     rows = read_csv(browser.get(PEOPLE, {"export": "csv"}))
-    assert rows[0][:3] == ["Civility", "First name", "Last name"]
+    assert rows[0][:3] == ["Title", "First name", "Last name"]
     column = rows[0].index("Do not contact")
     assert sorted(row[column] for row in rows[1:]) == ["No", "Yes"]
 
