@@ -223,12 +223,15 @@ def test_flush_empties_the_database_and_keeps_the_triggers():
 @pytest.mark.django_db(transaction=True)
 def test_migrate_back_and_forth_removes_and_installs_the_triggers():
     factories.administrator(username="admin")
+    theo = factories.staff(username="theo")
     call_command("migrate", "crmsite", "0002", verbosity=0)
     try:
         assert installed_guard_triggers(connection) == set()
         # What a later migration of the user table does on SQLite (a rebuilt
-        # table) works while the triggers are away.
-        factories.client(username="theo").groups.set([Group.objects.get(name=CLIENTS)])
+        # table) works while the triggers are away. (Only the id is read: the
+        # columns of later migrations are gone at 0002.)
+        user = type(theo).objects.only("pk").get(pk=theo.pk)
+        user.groups.set([Group.objects.get(name=CLIENTS)])
     finally:
         call_command("migrate", verbosity=0)
     assert installed_guard_triggers(connection) == set(GUARD_TRIGGERS)
