@@ -178,6 +178,15 @@ class SharedBasketsView(SharedIndexView):
     shared_url_name = "selections_baskets:shared"
 
 
+def baskets_crumb(basket, user) -> dict:
+    """The listing a basket belongs to for this reader: theirs, or shared with them."""
+    mine = basket.can_edit(user)
+    return {
+        "url": reverse("selections_baskets:index" if mine else "selections_baskets:shared"),
+        "label": _("My baskets") if mine else _("Baskets shared with me"),
+    }
+
+
 class BasketView(SelectionPage):
     """A basket resolved now: its count, its rows, and why each is there."""
 
@@ -192,13 +201,9 @@ class BasketView(SelectionPage):
         return self.basket.name
 
     def get_breadcrumbs_items(self):
-        mine = self.basket.can_edit(self.request.user)
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("selections_baskets:index" if mine else "selections_baskets:shared"),
-                "label": _("My baskets") if mine else _("Baskets shared with me"),
-            },
+            baskets_crumb(self.basket, self.request.user),
             {"url": "", "label": self.basket.name},
         ]
 
@@ -439,13 +444,9 @@ class SnapshotView(SelectionPage):
         return self.basket.name
 
     def get_breadcrumbs_items(self):
-        mine = self.basket.can_edit(self.request.user)
         return [
             *self.breadcrumbs_items,
-            {
-                "url": reverse("selections_baskets:index" if mine else "selections_baskets:shared"),
-                "label": _("My baskets") if mine else _("Baskets shared with me"),
-            },
+            baskets_crumb(self.basket, self.request.user),
             {
                 "url": reverse("selections_baskets:basket", args=(self.basket.pk,)),
                 "label": self.basket.name,
