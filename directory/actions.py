@@ -28,11 +28,15 @@ from .audit import log_change, values_of
 from .models import (
     Comment,
     Function,
+    ImportJob,
+    ImportPolicy,
+    ImportStatus,
     InterestCentre,
     Organisation,
     OrganisationKind,
     Person,
     Position,
+    RememberedMapping,
 )
 from .models.comments import MAX_COMMENT_LENGTH
 from .search import refresh_people
@@ -601,3 +605,101 @@ def delete_record(user, instance) -> None:
         trash_records(user, [instance])
     else:
         delete_list_item(user, instance)
+
+
+# --- Spreadsheet imports (administrators) ---------------------------------------
+
+
+def access_import(user, job) -> None:
+    """An import job is its uploader's: another administrator's is not found."""
+    from django.http import Http404
+
+    access(user, "add", ImportJob)
+    if job.user_id != user.pk:
+        raise Http404
+
+
+def start_import(user, file_name: str, data: bytes) -> ImportJob:
+    """Read an uploaded sheet (raises `ImportFileError` with a clear message)
+    and keep it in a new job, its columns mapped by their headers or by the
+    mapping remembered for the same headers."""
+    from .imports.columns import auto_mapping, headers_signature
+    from .imports.reading import read_sheet
+
+    access(user, "add", ImportJob)
+    sheet = read_sheet(data, file_name)
+    remembered = RememberedMapping.objects.filter(
+        signature=headers_signature(sheet.headers)
+    ).first()
+    return ImportJob.objects.create(
+        user=user,
+        file_name=file_name[:255],
+        file_format=sheet.format,
+        file_size=len(data),
+        file_data=data,
+        encoding=sheet.encoding,
+        delimiter=sheet.delimiter,
+        headers=sheet.headers,
+        mapping=auto_mapping(sheet.headers, remembered.mapping if remembered else None),
+        total_rows=len(sheet.rows),
+    )
+
+
+def map_import(user, job: ImportJob, mapping: list[str], encoding="", delimiter="") -> ImportJob:
+    """Set a job's column mapping (and, for a CSV, its encoding and
+    separator); remember the mapping for the next file with these headers."""
+    from .imports.columns import headers_signature, mapping_errors
+    from .imports.jobs import sheet_of
+
+    access_import(user, job)
+    if job.status != ImportStatus.MAPPING:
+        raise ValidationError(_("This import has already been run."))
+    if job.file_format == "csv" and (encoding, delimiter) != (job.encoding, job.delimiter):
+        job.encoding, job.delimiter = encoding or job.encoding, delimiter or job.delimiter
+        sheet = sheet_of(job)  # ImportFileError when the file cannot be read so
+        if sheet.headers != job.headers:
+            job.headers, job.total_rows = sheet.headers, len(sheet.rows)
+            job.mapping = mapping = auto_mapping_for(job.headers)
+    if len(mapping) != len(job.headers):
+        raise ValidationError(_("The mapping does not fit the file's columns."))
+    errors = mapping_errors(mapping)
+    if errors:
+        raise ValidationError(errors)
+    job.mapping = mapping
+    job.save(update_fields=["mapping", "encoding", "delimiter", "headers", "total_rows"])
+    RememberedMapping.objects.update_or_create(
+        signature=headers_signature(job.headers),
+        defaults={"headers": job.headers, "mapping": mapping},
+    )
+    return job
+
+
+def auto_mapping_for(headers):
+    from .imports.columns import auto_mapping
+
+    return auto_mapping(headers)
+
+
+def preview_import(user, job: ImportJob, policy: str):
+    """What the import would do, written nowhere."""
+    from .imports.jobs import plan_of
+
+    access_import(user, job)
+    job.policy = policy
+    return plan_of(job)
+
+
+def run_import(user, job: ImportJob, policy: str, skip_invalid: bool) -> ImportJob:
+    """Queue the import (Celery; at once with the embedded defaults): all or
+    nothing unless `skip_invalid`, one audit-log entry naming the file."""
+    from .tasks import run_import as task
+
+    access_import(user, job)
+    if job.status != ImportStatus.MAPPING:
+        raise ValidationError(_("This import has already been run."))
+    if policy not in ImportPolicy.values:
+        raise ValidationError(_("Choose what to do with the records that already exist."))
+    job.policy, job.skip_invalid, job.status = policy, bool(skip_invalid), ImportStatus.QUEUED
+    job.save(update_fields=["policy", "skip_invalid", "status"])
+    transaction.on_commit(lambda: task.delay(job.pk))
+    return job

@@ -101,6 +101,9 @@ def register_record_actions(actions):
     actions.register_action(
         RESTORE_ACTION, _("Restore from the trash"), _("Restored from the trash")
     )
+    actions.register_action(
+        "directory.import", _("Import a spreadsheet"), _("Spreadsheet imported")
+    )
     actions.register_action("directory.position.add")(
         position_formatter(_("Add position"), _("Position added"))
     )

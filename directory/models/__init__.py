@@ -1,4 +1,5 @@
 from .comments import Comment
+from .imports import ImportJob, ImportPolicy, ImportStatus, RememberedMapping
 from .interest_centres import InterestCentre
 from .lists import Function, OrganisationKind
 from .organisations import Organisation
@@ -10,9 +11,13 @@ __all__ = [
     "Comment",
     "Consent",
     "Function",
+    "ImportJob",
+    "ImportPolicy",
+    "ImportStatus",
     "InterestCentre",
     "Organisation",
     "OrganisationKind",
     "Person",
     "Position",
+    "RememberedMapping",
 ]

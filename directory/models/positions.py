@@ -34,9 +34,11 @@ class PositionQuerySet(models.QuerySet):
         refresh_people(ids)
         return count
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs, *args, refresh: bool = True, **kwargs):
+        """`refresh=False`: the caller keeps its people's search texts itself."""
         created = super().bulk_create(objs, *args, **kwargs)
-        refresh_people(position.person_id for position in objs)
+        if refresh:
+            refresh_people(position.person_id for position in objs)
         return created
 
     def delete(self):

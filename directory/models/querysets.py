@@ -21,7 +21,10 @@ class DerivedColumnsQuerySet(models.QuerySet):
         self.refresh(ids, kwargs)
         return count
 
-    def bulk_create(self, objs, *args, **kwargs):
-        for obj in objs:
-            obj.prepare_for_write()
+    def bulk_create(self, objs, *args, prepared: bool = False, **kwargs):
+        """`prepared`: the caller computed the derived columns itself (the
+        import does, for people, with their positions held in memory)."""
+        if not prepared:
+            for obj in objs:
+                obj.prepare_for_write()
         return super().bulk_create(objs, *args, **kwargs)
