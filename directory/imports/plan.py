@@ -46,6 +46,8 @@ MODELS = {"organisation": Organisation, "person": Person, "position": Position}
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postcode", "city", "country")
 CONTACT_FIELDS = ("email", "phone", "mobile")
 EMPTY = (None, "", [])
+# Matching keys: "THÉÂTRE X" is "Théâtre X", neither a change nor a contradiction.
+FOLDED_FIELDS = {("organisation", "name"), ("person", "first_name"), ("person", "last_name")}
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 
@@ -79,6 +81,7 @@ class Row:
     cells: list[str]
     values: dict[str, dict[str, object]] = field(default_factory=dict)  # entity -> field -> value
     problems: list[Problem] = field(default_factory=list)
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, field) -> column
     org: object = None  # an existing id, or ("new", index)
     person: object = None
     position: object = None
@@ -148,6 +151,7 @@ def _columns(headers, mapping, lookups):
 
 
 def _put(row: Row, entity: str, name: str, value, column: str) -> None:
+    row.sources.setdefault((entity, name), column)
     values = row.values.setdefault(entity, {})
     if name in values and values[name] not in EMPTY and value not in EMPTY:
         if values[name] != value:
@@ -226,7 +230,7 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
             try:
                 check_french_postcode(values["postcode"])
             except CellError as error:
-                row.reject(error.message)
+                row.reject(error.message, row.sources.get((entity, "postcode"), ""))
     position = row.values.get("position", {})
     start, end = position.get("start_date"), position.get("end_date")
     if start and end and end < start:
@@ -367,7 +371,7 @@ class Matcher:
             if value in EMPTY or name not in said or name == "interest_centres":
                 continue
             before, line = said[name]
-            if before != value and not (isinstance(value, list) and set(value) == set(before)):
+            if not _same(entity, name, before, value):
                 found.append(
                     _("%(field)s contradicts line %(line)d (“%(before)s” there, “%(after)s” here).")
                     % {
@@ -495,7 +499,7 @@ class Matcher:
             name_key = fold(" ".join(values["name"].split()))[:200]
             maps.org_by_name_postcode.setdefault((name_key, values.get("postcode") or ""), ref)
             maps.org_by_name[name_key].append(ref)
-            self.postcode_of[ref] = values.get("postcode") or ""
+            maps.postcode_of[ref] = values.get("postcode") or ""
         elif entity == "person":
             name_key = fold(f"{values.get('last_name', '')} {values.get('first_name', '')}")[:201]
             if values.get("email"):
@@ -514,6 +518,12 @@ class Matcher:
             first = row.values["person"].get("first_name", "")
             key = (fold(f"{last} {first}")[:201], row.org)
             self.maps.person_by_name_org.setdefault(key, row.person)
+
+
+def _same(entity: str, name: str, before, after) -> bool:
+    if (entity, name) in FOLDED_FIELDS and isinstance(before, str) and isinstance(after, str):
+        return fold(before) == fold(after)
+    return before == after
 
 
 def _field_label(entity: str, name: str) -> str:
@@ -620,7 +630,7 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
                             ", ".join(sorted([*names, *(c.name for c in missing)], key=fold)),
                         )
                     continue
-                if before == after:
+                if _same(entity, name, before, after):
                     continue
                 if policy == ImportPolicy.FILL and not _is_empty(before):
                     continue
