@@ -658,8 +658,13 @@ def map_import(user, job: ImportJob, mapping: list[str], encoding="", delimiter=
         job.encoding, job.delimiter = encoding or job.encoding, delimiter or job.delimiter
         sheet = sheet_of(job)  # ImportFileError when the file cannot be read so
         if sheet.headers != job.headers:
+            # Other columns: the submitted mapping was for the old ones. Keep
+            # the file read so, mapped by its headers, for the user to check
+            # (the caller sees `job.headers` change); nothing is remembered.
             job.headers, job.total_rows = sheet.headers, len(sheet.rows)
-            job.mapping = mapping = auto_mapping_for(job.headers)
+            job.mapping = auto_mapping_for(job.headers)
+            job.save(update_fields=["mapping", "encoding", "delimiter", "headers", "total_rows"])
+            return job
     if len(mapping) != len(job.headers):
         raise ValidationError(_("The mapping does not fit the file's columns."))
     errors = mapping_errors(mapping)

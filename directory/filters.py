@@ -15,6 +15,9 @@ among the active filters, where Wagtail would show "True".
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.active_filters import BaseFilterAdapter, register_filter_adapter_class
@@ -114,3 +117,85 @@ class YesNoFilterAdapter(BaseFilterAdapter):
 
 
 register_filter_adapter_class(YesNoFilter, YesNoFilterAdapter)
+
+
+# The records an import created ---------------------------------------------------
+
+
+def ids_filter(ids) -> Q:
+    """A Q keeping these ids, written as ranges: an import's records were
+    created in bulk, so their ids run mostly in a row, and a hundred thousand
+    of them make a few ranges rather than a hundred thousand parameters."""
+    ranges = []
+    for pk in sorted(set(ids)):
+        if ranges and pk == ranges[-1][1] + 1:
+            ranges[-1][1] = pk
+        else:
+            ranges.append([pk, pk])
+    if not ranges:
+        return Q(pk__in=[])
+    found = Q()
+    for first, last in ranges:
+        found |= Q(pk=first) if first == last else Q(pk__range=(first, last))
+    return found
+
+
+def _own_finished_imports(request):
+    from .models import ImportJob, ImportStatus
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ImportJob.objects.none()
+    return (
+        ImportJob.objects.filter(user=user, status=ImportStatus.DONE)
+        .only("pk", "file_name", "created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+class ImportChoiceField(RecordChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(file)s of %(date)s") % {
+            "file": obj.file_name,
+            "date": date_format(localtime(obj.created_at), "d/m/Y H:i"),
+        }
+
+
+class ImportFilter(RecordChoiceFilter):
+    """The records one of the user's own imports created (`?import=12`),
+    from `ImportJob.created_ids[key]`; another's import is not a choice."""
+
+    field_class = ImportChoiceField
+
+    def __init__(self, key: str, **kwargs):
+        self.created_key = key  # "organisations" or "people"
+        kwargs.setdefault("label", pgettext_lazy("an import", "Import"))
+        kwargs.setdefault("queryset", _own_finished_imports)
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(ids_filter((value.created_ids or {}).get(self.created_key) or []))
+
+
+class ImportFilterMixin:
+    """Put on the organisation and person filtersets: an « Import » filter for
+    administrators who have run an import (`import` is a keyword, so it is
+    added here rather than declared)."""
+
+    import_created_key = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.request
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.has_perm("directory.add_importjob")
+            and _own_finished_imports(request).exists()
+        ):
+            found = ImportFilter(self.import_created_key)
+            found.model = self._meta.model
+            found.parent = self
+            self.filters["import"] = found

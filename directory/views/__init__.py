@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from .imports import ImportViewSet
 from .lists import FunctionViewSet, InterestCentreViewSet, OrganisationKindViewSet
 from .organisations import OrganisationViewSet
 from .people import PersonViewSet
@@ -19,5 +20,6 @@ class DirectoryViewSetGroup(ViewSetGroup):
         InterestCentreViewSet,
         OrganisationKindViewSet,
         FunctionViewSet,
+        ImportViewSet,
         TrashViewSet,
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 
-from ..filters import RecordMultipleChoiceFilter, YesNoFilter
+from ..filters import ImportFilterMixin, RecordMultipleChoiceFilter, YesNoFilter
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
 from .base import DirectoryViewSet
@@ -20,7 +20,9 @@ from .listing import DirectoryIndexView
 from .records import OrganisationRecordView
 
 
-class OrganisationFilterSet(WagtailFilterSet):
+class OrganisationFilterSet(ImportFilterMixin, WagtailFilterSet):
+    import_created_key = "organisations"  # ?import=<id>: what that import created
+
     kind = RecordMultipleChoiceFilter(
         label=_("Type"),
         queryset=OrganisationKind.objects.all(),

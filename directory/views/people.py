@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
-from ..filters import YesNoFilter
+from ..filters import ImportFilterMixin, YesNoFilter
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
@@ -27,7 +27,9 @@ EXPORT_POSITION_CHUNK = 500
 WITH_POSITION = "with_position"
 
 
-class PersonFilterSet(WagtailFilterSet):
+class PersonFilterSet(ImportFilterMixin, WagtailFilterSet):
+    import_created_key = "people"  # ?import=<id>: what that import created
+
     situation = django_filters.ChoiceFilter(
         label=_("Situation"),
         choices=[
