@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import translation
@@ -35,7 +34,7 @@ from ..emails import normalise_email
 from ..geography import department_for_postcode
 from ..models.addresses import COUNTRY_CHOICES, FRANCE
 from ..models.people import LANGUAGE_CHOICES, Civility, Consent
-from ..phones import is_mobile, normalise_phone
+from ..phones import french_patterns, is_mobile, normalise_phone
 from ..text import fold
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -170,31 +169,6 @@ def clean_email(value: str) -> Cleaned:
         ) from error
 
 
-@lru_cache(maxsize=1)
-def _french_patterns():
-    """The national numbers `phonenumbers` holds valid in France, and the
-    mobile ones, as two regular expressions: what `is_valid_number` and
-    `number_type` check, without parsing each number."""
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
-    descriptions = (
-        metadata.fixed_line,
-        metadata.mobile,
-        metadata.toll_free,
-        metadata.premium_rate,
-        metadata.shared_cost,
-        metadata.personal_number,
-        metadata.voip,
-        metadata.pager,
-        metadata.uan,
-        metadata.voicemail,
-    )
-    patterns = [d.national_number_pattern for d in descriptions if d and d.national_number_pattern]
-    return (
-        re.compile("(?:" + "|".join(patterns) + ")"),
-        re.compile(metadata.mobile.national_number_pattern),
-    )
-
-
 def _not_mobile(value: str) -> str:
     return _(
         "%(value)s is not a mobile number (in France, 06 or 07): put it in a phone column."
@@ -216,7 +190,7 @@ def clean_phone(value: str, mobile: bool = False) -> Cleaned:
     elif digits.isdigit() and len(digits) == 11 and digits.startswith("33"):
         digits = "+" + digits
         repair = _("“+” restored")
-    valid, mobiles = _french_patterns()
+    valid, mobiles = french_patterns()
     if FRENCH_NATIONAL.match(digits) and valid.fullmatch(digits[1:]):
         stored = "+33" + digits[1:]
         if mobile and not mobiles.fullmatch(digits[1:]):

@@ -144,9 +144,8 @@ def _columns(headers, mapping, lookups):
         if not key or key not in TARGETS:
             continue
         target = TARGETS[key]
-        columns.append(
-            (index, headers[index], target, cleaner_for(target.kind, _max_length(key), lookups))
-        )
+        cleaner = cleaner_for(target.kind, _max_length(key), lookups)
+        columns.append((index, headers[index], target.entity, target.field, target.kind, cleaner))
     return columns
 
 
@@ -174,21 +173,25 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
             % {"cells": len(extra), "columns": width}
         )
     contact = {}
-    for index, header, target, clean in columns:
-        raw = cells[index].strip() if index < len(cells) else ""
+    length = len(cells)
+    for index, header, entity, name, kind, clean in columns:
+        raw = cells[index].strip() if index < length else ""
         if not raw:
             continue
-        raw, repair = strip_export_apostrophe(raw)
+        repair = ""
+        if raw[0] == "'":
+            raw, repair = strip_export_apostrophe(raw)
         try:
             cleaned = clean(raw)
         except CellError as error:
             row.reject(error.message, header)
             continue
-        for text in (repair, cleaned.repair):
-            if text:
-                repairs.append(Repair(line, header, text))
+        if repair:
+            repairs.append(Repair(line, header, repair))
+        if cleaned.repair:
+            repairs.append(Repair(line, header, cleaned.repair))
         value = cleaned.value
-        if target.kind == "function" and value is None:
+        if kind == "function" and value is None:
             # An unknown function is kept as the position's free title.
             row.values.setdefault("position", {}).setdefault("title", raw)
             repairs.append(
@@ -200,10 +203,10 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
                 )
             )
             continue
-        if target.entity == "contact":
-            contact[target.field] = (value, header)
+        if entity == "contact":
+            contact[name] = (value, header)
         else:
-            _put(row, target.entity, target.field, value, header)
+            _put(row, entity, name, value, header)
     person = row.values.get("person", {})
     org = row.values.get("organisation", {})
     has_person = bool(person.get("last_name") or person.get("first_name"))

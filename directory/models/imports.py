@@ -89,3 +89,6 @@ class RememberedMapping(models.Model):
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return ", ".join(self.headers)

@@ -10,7 +10,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-AREAS = {"directory": "crmsite.bench.directory", "selections": "crmsite.bench.selections"}
+AREAS = {
+    "directory": "crmsite.bench.directory",
+    "imports": "crmsite.bench.imports",
+    "selections": "crmsite.bench.selections",
+}
 
 
 class Command(BaseCommand):
@@ -21,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
         parser.add_argument(
             "--repeat", type=int, default=20, help="Measurements per query (default 20)."
+        )
+        parser.add_argument(
+            "--rows", type=int, default=100_000, help="Rows of the generated sheet (imports)."
         )
         parser.add_argument(
             "--only",
