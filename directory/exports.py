@@ -1,7 +1,9 @@
 """Spreadsheets as French users open them.
 
 * Safety: a cell that starts like a formula is written as text
-  (`escape_formula`).
+  (`escape_formula`), except a phone number in international form
+  ("+33 6 12 34 56 78"), which stays readable: digits and separators only
+  cannot run anything.
 * CSV: separated by ";" (the list separator of a French spreadsheet), UTF-8
   with a byte order mark (so that Excel reads the accents), yes/no as
   « Oui »/« Non » (« Yes »/« No » in English), dates as JJ/MM/AAAA.
@@ -12,6 +14,7 @@
 """
 
 import datetime
+import re
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -20,6 +23,11 @@ from django.utils.translation import gettext as _
 from wagtail.coreutils import multigetattr
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# "+33 6 12 34 56 78", "+33612345678", "+1 (212) 555-0100", "+49.30.1234567": a
+# "+", then only digits, spaces (plain, no-break, narrow no-break), dots,
+# dashes and parentheses, with at least PHONE_MIN_DIGITS digits.
+INTERNATIONAL_PHONE = re.compile(r"\+[0-9 .()\-\u00a0\u202f]+")
+PHONE_MIN_DIGITS = 6
 CSV_DELIMITER = ";"
 CSV_BOM = "\ufeff".encode()
 CSV_DATE_FORMAT = "%d/%m/%Y"
@@ -36,6 +44,12 @@ FIELD_WIDTHS = {
     "website": 30,
     "phone_display": 16,
     "mobile_display": 16,
+    "export_organisation": 30,
+    "export_function": 20,
+    "export_position_title": 24,
+    "export_professional_email": 30,
+    "export_professional_phone": 18,
+    "export_professional_mobile": 18,
     "address_line1": 32,
     "address_line2": 24,
     "city": 20,
@@ -47,11 +61,33 @@ FIELD_WIDTHS = {
 }
 
 
+def is_international_phone(value: str) -> bool:
+    """ "+33 6 12 34 56 78" and "+33612345678" are; "+SUM(A1)", "+1-2" are not."""
+    return (
+        INTERNATIONAL_PHONE.fullmatch(value) is not None
+        and sum(character.isdigit() for character in value) >= PHONE_MIN_DIGITS
+    )
+
+
 def escape_formula(value):
-    """ "=HYPERLINK(...)" -> "'=HYPERLINK(...)"; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """ "=HYPERLINK(...)" -> "'=HYPERLINK(...)"; a phone number in
+    international form ("+33 6 12 34 56 78") and anything else unchanged."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not is_international_phone(value)
+    ):
         return "'" + value
     return value
+
+
+def import_heading(key: str):
+    """The heading an export writes for a column the spreadsheet import
+    fills (`directory.imports.columns`), lazily: in the export's language.
+    So that an export re-imports as is."""
+    from .imports.columns import TARGETS
+
+    return TARGETS[key].label
 
 
 def yes_no(value: bool) -> str:

@@ -1,8 +1,8 @@
 """The one position shown for a person in a list of people (the people
-listing, the person chooser): fetched for a whole page in one query."""
+listing, the person chooser, the people export): fetched for a whole page
+in one query."""
 
 from .models import Position
-from .models.positions import position_label
 
 
 def _shown_positions(person_ids):
@@ -22,14 +22,11 @@ def primary_positions(person_ids) -> dict[int, Position]:
     return chosen
 
 
-def primary_position_texts(person_ids) -> dict[int, tuple[str, str]]:
-    """(“Function (title) – Organisation”, professional e-mail) of the same
-    position, read as values: an export of many rows makes no objects for it."""
-    chosen: dict[int, tuple[str, str]] = {}
-    rows = _shown_positions(person_ids).values_list(
-        "person_id", "function__name", "title", "organisation__name", "email"
-    )
-    for person_id, function, title, organisation, email in rows:
-        if person_id not in chosen:
-            chosen[person_id] = (f"{position_label(function, title)} – {organisation}", email)
+def primary_position_values(person_ids, fields) -> dict[int, dict]:
+    """The `fields` of the same position (as `values()` names them:
+    "organisation__name", "function__name", "email"...), for each person:
+    an export of many rows makes no objects for them."""
+    chosen: dict[int, dict] = {}
+    for row in _shown_positions(person_ids).values("person_id", *fields):
+        chosen.setdefault(row["person_id"], row)
     return chosen

@@ -17,8 +17,9 @@ through one by one, the workbook is never held in memory.
 
 Every text cell goes through ``directory.exports.escape_formula``, so a cell
 that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is written as
-text behind an apostrophe; the XLSX writer stores text as inline strings,
-never as formulas.
+text behind an apostrophe, except a phone number in international form
+(``+33 6 12 34 56 78``), which stays readable; the XLSX writer stores text as
+inline strings, never as formulas.
 """
 
 import csv

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
 
+from ..exports import import_heading
 from ..filters import ImportFilterMixin, RecordMultipleChoiceFilter, YesNoFilter
 from ..geography import department_choices, region_choices
 from ..models import InterestCentre, Organisation, OrganisationKind, Position
@@ -166,11 +167,26 @@ class OrganisationViewSet(DirectoryViewSet):
         "interest_centre_names",
         "is_active",
     ]
+    # Headed as the spreadsheet import names its columns, so that an export
+    # re-imports as is: on a row that names only an organisation, the import
+    # gives the plain coordinates ("E-mail", "Adresse"...) to the organisation.
+    # Department and region are derived from the postcode: the import
+    # recognises and ignores them.
     export_headings = {
-        "phone_display": _("Phone"),
+        "name": import_heading("organisation.name"),
+        "kind": import_heading("organisation.kind"),
+        "siret": import_heading("organisation.siret"),
+        "email": import_heading("contact.email"),
+        "phone_display": import_heading("contact.phone"),
+        "website": import_heading("organisation.website"),
+        "address_line1": import_heading("contact.address_line1"),
+        "address_line2": import_heading("contact.address_line2"),
+        "postcode": import_heading("contact.postcode"),
+        "city": import_heading("contact.city"),
         "department_name": _("Department"),
         "region_name": _("Region"),
-        "interest_centre_names": _("Interest areas"),
+        "interest_centre_names": import_heading("organisation.interest_centres"),
+        "is_active": import_heading("organisation.is_active"),
     }
     export_filename = "organisations"
 

@@ -6,12 +6,13 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
+from ..exports import import_heading
 from ..filters import ImportFilterMixin, YesNoFilter
 from ..geography import region_choices
 from ..models import Consent, Person, Position
 from ..models.people import LANGUAGE_CHOICES
 from ..phones import format_phone
-from ..positions_summary import primary_position_texts, primary_positions
+from ..positions_summary import primary_position_values, primary_positions
 from .base import DirectoryViewSet
 from .choosers import PersonChooserViewSet
 from .columns import PlainColumn
@@ -119,10 +120,32 @@ class PersonIndexView(RecordTitleMixin, DirectoryIndexView):
         yield from with_export_position(chunk)
 
 
+# The exported columns of the position the listing shows (the primary
+# current one, else the first current one): attribute -> `values()` field.
+EXPORT_POSITION_FIELDS = {
+    "export_organisation": "organisation__name",
+    "export_function": "function__name",
+    "export_position_title": "title",
+    "export_professional_email": "email",
+    "export_professional_phone": "phone",
+    "export_professional_mobile": "mobile",
+}
+EXPORT_POSITION_PHONES = ("phone", "mobile")
+
+
 def with_export_position(people):
-    texts = primary_position_texts([person.pk for person in people])
+    """Each person with the columns of their shown position (empty without
+    one), read for all of them in one query."""
+    positions = primary_position_values(
+        [person.pk for person in people], EXPORT_POSITION_FIELDS.values()
+    )
     for person in people:
-        person.export_position, person.export_professional_email = texts.get(person.pk, ("", ""))
+        position = positions.get(person.pk, {})
+        for attribute, field in EXPORT_POSITION_FIELDS.items():
+            value = position.get(field) or ""
+            if field in EXPORT_POSITION_PHONES:
+                value = format_phone(value)
+            setattr(person, attribute, value)
     return people
 
 
@@ -174,12 +197,19 @@ class PersonViewSet(DirectoryViewSet):
         PlainColumn("phone", label=_("Phone"), accessor=contact_phone, sort_key="contact_phone"),
         PlainColumn("city", label=_("City"), sort_key="city"),
     ]
+    # Headed as the spreadsheet import names its columns, so that an export
+    # re-imports as is: the person, their shown position (organisation,
+    # function, title, professional coordinates), their own coordinates.
     list_export = [
         "civility",
         "first_name",
         "last_name",
-        "export_position",
+        "export_organisation",
+        "export_function",
+        "export_position_title",
         "export_professional_email",
+        "export_professional_phone",
+        "export_professional_mobile",
         "email",
         "phone_display",
         "mobile_display",
@@ -194,14 +224,30 @@ class PersonViewSet(DirectoryViewSet):
         "do_not_contact",
     ]
     export_headings = {
-        "export_position": _("Position and organisation"),
-        "export_professional_email": _("Professional e-mail"),
-        "email": _("Personal e-mail"),
-        "phone_display": _("Phone"),
-        "mobile_display": _("Mobile"),
-        "email_consent": _("E-mail consent"),
-        "sms_consent": _("SMS consent"),
-        "post_consent": _("Post consent"),
+        field: import_heading(key)
+        for field, key in {
+            "civility": "person.civility",
+            "first_name": "person.first_name",
+            "last_name": "person.last_name",
+            "export_organisation": "organisation.name",
+            "export_function": "position.function",
+            "export_position_title": "position.title",
+            "export_professional_email": "position.email",
+            "export_professional_phone": "position.phone",
+            "export_professional_mobile": "position.mobile",
+            "email": "person.email",
+            "phone_display": "person.phone",
+            "mobile_display": "person.mobile",
+            "address_line1": "person.address_line1",
+            "address_line2": "person.address_line2",
+            "postcode": "person.postcode",
+            "city": "person.city",
+            "language": "person.language",
+            "email_consent": "person.email_consent",
+            "sms_consent": "person.sms_consent",
+            "post_consent": "person.post_consent",
+            "do_not_contact": "person.do_not_contact",
+        }.items()
     }
     export_filename = "personnes"
 

@@ -21,7 +21,7 @@ from directory.streaming import FileExportResponse, StreamingExportResponse
 from directory.views.phrased import PhrasedViewSetMixin
 
 from .. import actions, resolution
-from ..columns import export_cells
+from ..columns import EXPORT_COLUMNS, export_cells
 from ..criteria import CriteriaError
 from ..disclosure import SEARCH, Disclosure, read_frozen_reason, step_source
 from ..exports import csv_chunks, xlsx_file
@@ -487,15 +487,8 @@ class SnapshotView(SelectionPage):
 def snapshot_download(request, pk, snapshot_pk, file_format):
     """A snapshot's rows as they were frozen, as CSV or XLSX."""
     basket, snapshot = visible_snapshot(request, pk, snapshot_pk)
-    headings = [
-        _("Name"),
-        _("Capacity"),
-        _("E-mail"),
-        _("Phone"),
-        _("Mobile"),
-        _("Address"),
-        _("Why it matched"),
-    ]
+    # The basket export's headings, which the spreadsheet import reads.
+    headings = [str(EXPORT_COLUMNS[key][0]) for key in SNAPSHOT_FIELDS]
     disclosure = Disclosure(request.user)
     rows = (
         [

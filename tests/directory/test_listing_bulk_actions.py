@@ -147,7 +147,7 @@ def test_export_of_the_selection_has_the_selected_rows_only(as_staff, with_trash
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="organisations-selection.csv"'
     rows = read_csv(response)
-    assert rows[0][:2] == ["Nom", "Type"]
+    assert rows[0][:2] == ["Organisation", "Type d’organisation"]
     assert [row[0] for row in rows[1:]] == ["Opéra de Lyon", "Théâtre du Rond-Point"]
     assert rows[1][rows[0].index("Active")] == "Oui"
 
@@ -159,7 +159,7 @@ def test_export_of_the_selection_as_a_workbook(as_staff, records):
     body = b"".join(response.streaming_content)
     sheet = load_workbook(io.BytesIO(body)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][:3] == ["Civilité", "Prénom", "Nom"]
+    assert values[0][:3] == ["Civilité", "Prénom", "Nom de famille"]
     assert [row[1:3] for row in values[1:]] == [["Ariane", "Zola"]]
     assert sheet.freeze_panes == "A2"
 

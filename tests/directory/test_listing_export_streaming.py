@@ -53,7 +53,7 @@ def test_people_csv_through_the_test_client_is_read_as_it_comes(directory, as_st
         rest = b"".join(chunks)
     assert watch.most_alive <= 2 * EXPORT_CHUNK_ROWS
     rows = read_csv(first + rest)
-    assert rows[0][:3] == ["Civilité", "Prénom", "Nom"]
+    assert rows[0][:3] == ["Civilité", "Prénom", "Nom de famille"]
     assert len(rows) == directory + 1
 
 

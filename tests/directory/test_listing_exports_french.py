@@ -48,7 +48,7 @@ def test_people_csv_is_french(as_staff, people):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = read_csv(response)
     heading = rows[0]
-    assert heading[:3] == ["Civilité", "Prénom", "Nom"]
+    assert heading[:3] == ["Civilité", "Prénom", "Nom de famille"]
     assert all(len(row) == len(heading) for row in rows)
     by_name = {row[2]: dict(zip(heading, row, strict=True)) for row in rows[1:]}
     assert by_name["Ancel"]["Ne pas contacter"] == "Oui"
@@ -96,7 +96,7 @@ def test_workbook_has_a_frozen_filtered_header_and_widths(as_staff, people):
     sheet = read_xlsx(as_staff.get(PEOPLE, {"export": "xlsx"}))
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Civilité", "Prénom", "Nom")
+    assert rows[0][:3] == ("Civilité", "Prénom", "Nom de famille")
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(rows[0])).column_letter}{len(rows)}"
     widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
     assert all(width and width >= 8 for width in widths)
@@ -147,20 +147,47 @@ def test_a_client_cannot_export(as_client):
 
 
 def test_people_csv_says_where_each_person_works_as_the_listing_does(as_staff):
-    from tests.factories import PositionFactory
+    from tests.factories import FunctionFactory, PositionFactory
 
     worker = PersonFactory(first_name="Ariane", last_name="Zola", email="ariane@perso.fr")
     PositionFactory(
         person=worker,
+        function=FunctionFactory(name="Administrateur·rice"),
+        title="Secrétaire générale",
+        email="secretariat@festival.fr",
+        organisation=OrganisationFactory(name="Festival d’été"),
+    )
+    PositionFactory(
+        person=worker,
+        function=FunctionFactory(name="Directeur·rice"),
         title="Directrice",
         email="a.zola@opera.fr",
+        phone="03 20 00 00 01",
+        mobile="+33 6 12 34 56 78",
         is_primary=True,
         organisation=OrganisationFactory(name="Opéra de Lille"),
     )
-    PersonFactory(first_name="Léo", last_name="Sanspost")
+    PositionFactory(  # ended: not exported, though it was the primary one
+        person=PersonFactory(first_name="Léo", last_name="Sanspost"),
+        is_primary=True,
+        email="ancien@theatre.fr",
+        end_date=datetime.date(2020, 1, 1),
+        organisation=OrganisationFactory(name="Ancien théâtre"),
+    )
     rows = read_csv(as_staff.get(PEOPLE, {"export": "csv"}))
+    assert "Poste et organisation" not in rows[0]
     by_name = {row[2]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
-    assert by_name["Zola"]["Poste et organisation"].endswith("(Directrice) – Opéra de Lille")
-    assert by_name["Zola"]["E-mail professionnel"] == "a.zola@opera.fr"
-    assert by_name["Zola"]["E-mail personnel"] == "ariane@perso.fr"
-    assert by_name["Sanspost"]["Poste et organisation"] == ""
+    zola = by_name["Zola"]
+    assert zola["Organisation"] == "Opéra de Lille"
+    assert zola["Fonction"] == "Directeur·rice"  # the function's name only
+    assert zola["Intitulé du poste"] == "Directrice"
+    assert zola["E-mail professionnel"] == "a.zola@opera.fr"
+    assert zola["Téléphone professionnel"] == "03 20 00 00 01"
+    assert zola["Mobile professionnel"] == "06 12 34 56 78"
+    assert zola["E-mail personnel"] == "ariane@perso.fr"
+    sans = by_name["Sanspost"]
+    assert [sans[heading] for heading in ("Organisation", "Fonction", "E-mail professionnel")] == [
+        "",
+        "",
+        "",
+    ]

@@ -121,7 +121,13 @@ def test_build_save_share_basket_and_export(page, transactional_db):
     with open(download.value.path(), encoding="utf-8-sig") as exported:
         content = exported.read()
     lines = content.splitlines()
-    assert lines[0] == "Nom;Qualité;E-mail;Adresse"
-    assert "Alice Arnaud;Directeur·rice – Théâtre de Metz;a.arnaud@theatre-metz.fr" in content
+    assert lines[0] == (
+        "Nom complet;Civilité;Prénom;Nom de famille;Qualité;Fonction;Intitulé du poste;"
+        "Organisation;E-mail;Portable;Adresse;Complément d’adresse;Code postal;Ville"
+    )
+    assert (
+        "Alice Arnaud;;Alice;Arnaud;Directeur·rice – Théâtre de Metz;Directeur·rice;;"
+        "Théâtre de Metz;a.arnaud@theatre-metz.fr;"
+    ) in content
     assert "b@theatre-lyon.fr" in content and "e@scene-nancy.fr" in content
     assert len(lines) == 4

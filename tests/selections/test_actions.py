@@ -331,7 +331,7 @@ def test_an_export_is_logged_with_its_rows_columns_and_format(town, marie, paul,
     (entry,) = entries(basket, EXPORT_ACTION)
     assert entry.data == {"rows": 3, "columns": ["name", "email"], "format": "xlsx"}
     assert entry.user == marie
-    assert message(entry) == "3 lignes exportées en Excel, colonnes\u00a0: Nom, E-mail"
+    assert message(entry) == "3 lignes exportées en Excel, colonnes\u00a0: Nom complet, E-mail"
 
 
 # Through the screens ----------------------------------------------------------------------

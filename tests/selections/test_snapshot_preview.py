@@ -188,7 +188,7 @@ def test_csv_download(snapshot, marie):
     assert response["Content-Disposition"] == 'attachment; filename="avant-lenvoi.csv"'
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert rows[0][:3] == ["Nom", "Qualité", "E-mail"]
+    assert rows[0][:3] == ["Nom complet", "Qualité", "E-mail"]
     assert len(rows) == 3
     entry = SelectionLogEntry.objects.get(action=EXPORT_ACTION)
     assert entry.data["format"] == "csv" and entry.data["snapshot"] == snapshot.pk
@@ -200,7 +200,7 @@ def test_xlsx_download(snapshot, marie):
     assert response["Content-Disposition"].endswith('filename="avant-lenvoi.xlsx"')
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Nom", "Qualité", "E-mail")
+    assert rows[0][:3] == ("Nom complet", "Qualité", "E-mail")
     assert {row[0] for row in rows[1:]} == {"Alice Arnaud", "Emma Escoffier"}
     entry = SelectionLogEntry.objects.get(action=EXPORT_ACTION)
     assert entry.data["format"] == "xlsx" and entry.data["snapshot"] == snapshot.pk

@@ -525,7 +525,7 @@ def test_export_with_chosen_columns_escapes_formulae(town, marie, private):
     response = browser.get(url, {"format": "csv", "columns": ["name", "email", "reasons"]})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "Nom;E-mail;Pourquoi elle est là"
+    assert lines[0] == "Nom complet;E-mail;Pourquoi elle est là"
     assert lines[1].startswith("'=1+1 Arnaud;")
     assert "a.arnaud@theatre-metz.fr" in lines[1]
     assert any(line.startswith("Denis Dupont;denis@perso.fr;ajouté à la main") for line in lines)
