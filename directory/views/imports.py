@@ -70,7 +70,7 @@ def delimiter_choices():
     return [
         (";", _("Semicolon (;)")),
         (",", _("Comma (,)")),
-        ("\t", _("Tab")),
+        ("\t", pgettext("import wizard", "Tab")),
     ]
 
 
@@ -109,7 +109,7 @@ def done_phrases(counts: dict) -> list[tuple[str, int, str]]:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Spreadsheet"),
+        label=pgettext_lazy("import wizard", "File"),
         # read_sheet says "The file is empty." in its own words.
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
@@ -127,8 +127,12 @@ class UploadForm(forms.Form):
 class ReadingForm(forms.Form):
     """How a CSV file is read: its encoding and separator."""
 
-    encoding = forms.ChoiceField(label=gettext_lazy("Encoding"), choices=ENCODINGS)
-    delimiter = forms.ChoiceField(label=gettext_lazy("Separator"), choices=delimiter_choices)
+    encoding = forms.ChoiceField(
+        label=pgettext_lazy("import wizard", "Encoding"), choices=ENCODINGS
+    )
+    delimiter = forms.ChoiceField(
+        label=pgettext_lazy("import wizard", "Separator"), choices=delimiter_choices
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +157,7 @@ class PolicyForm(forms.Form):
 
 class ImportMixin(WagtailAdminTemplateMixin):
     header_icon = "upload"
-    page_title = gettext_lazy("Imports")
+    page_title = pgettext_lazy("import wizard", "Imports")
 
     def dispatch(self, request, *args, **kwargs):
         if not may_import(request.user):
@@ -164,7 +168,10 @@ class ImportMixin(WagtailAdminTemplateMixin):
         return header_title(self.get_page_title(), self.get_page_subtitle())
 
     def index_crumb(self):
-        return {"url": reverse("directory_imports:index"), "label": _("Imports")}
+        return {
+            "url": reverse("directory_imports:index"),
+            "label": pgettext("import wizard", "Imports"),
+        }
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, self.index_crumb()]
@@ -270,7 +277,7 @@ class UploadView(ImportMixin, TemplateView):
         context.update(
             form=form or UploadForm(),
             action_url=reverse("directory_imports:new"),
-            submit_button_label=_("Continue"),
+            submit_button_label=pgettext("import wizard", "Continue"),
             submit_button_active_label=_("Reading the file…"),
         )
         return context
@@ -413,7 +420,9 @@ class PreviewView(WizardMixin, TemplateView):
         else:
             policy = job.policy
             policy_form = PolicyForm(initial={"policy": policy})
-            context["policy_error"] = _("Choose what to do with the records that already exist.")
+            context["policy_error"] = pgettext(
+                "import wizard", "Choose what to do with the records that already exist."
+            )
         try:
             plan = actions.preview_import(self.request.user, job, policy)
         except ImportFileError as error:
@@ -598,7 +607,7 @@ class HistoryView(ImportMixin, TemplateView):
     template_name = "directory/imports/index.html"
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": _("Imports")}]
+        return [*self.breadcrumbs_items, {"url": "", "label": pgettext("import wizard", "Imports")}]
 
     def get_header_buttons(self):
         return [HeaderButton(_("New import"), reverse("directory_imports:new"), icon_name="upload")]
