@@ -369,6 +369,10 @@ IGNORED_HEADINGS = (
     _("Position and organisation"),
     _("Created"),
     _("Updated"),
+    _("Postal address (full)"),
+    # The two columns the rejected-rows report adds, so that it re-imports.
+    _("Line"),
+    _("Reasons"),
 )
 IGNORED_SYNONYMS = ("departement", "region", "nom complet", "full name", "id", "identifiant")
 
