@@ -486,6 +486,8 @@ def _first_xlsx_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
 _XLSX_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]+)[0-9]+"')
 _XLSX_PLAIN_CELL_ROW = re.compile(rb'<c r="[A-Z]+([0-9]+)"')
 _XLSX_PLAIN_ROW = re.compile(rb'<row r="([0-9]+)"')
+_XLSX_ODD_CELL = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]{1,7}")')
+_XLSX_ODD_ROW = re.compile(rb'<row r="(?![0-9]{1,7}")')
 # Any other way: any "r" attribute of any element, any cell or row tag.
 _XLSX_ANY_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]+)([0-9]+)["']""")
 _XLSX_ANY_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
@@ -506,20 +508,9 @@ def _xlsx_area(xml: bytes) -> tuple[int, int]:
     each went one further."""
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if 0 <= start < end:
-        columns = _XLSX_PLAIN_COLUMN.findall(xml, start, end)
-        rows = _XLSX_PLAIN_ROW.findall(xml, start, end)
-        if (
-            xml.count(b"<c", start, end) == len(columns)
-            and xml.count(b"<row", start, end) == len(rows)
-            and xml.count(b" r=", start, end) == len(columns) + len(rows)
-            and xml.count(b":c", start, end) == 0
-            and xml.count(b":row", start, end) == 0
-        ):
-            # Every cell and row tag opens with `<c r="B12"` or `<row r="12"`,
-            # and nothing else in the sheet data has an "r" attribute.
-            numbers = set(_XLSX_PLAIN_CELL_ROW.findall(xml, start, end))
-            numbers.update(rows)
-            return _last(numbers), max(map(_column_number, set(columns)), default=0)
+        area = _plain_xlsx_area(xml, start, end)
+        if area is not None:
+            return area
     references = set(_XLSX_ANY_CELL_REF.findall(xml))
     rows = _XLSX_ANY_ROW_NUMBER.findall(xml)
     extra_columns = max(len(_XLSX_ANY_CELL_TAG.findall(xml)) - len(references), 0)
@@ -529,6 +520,60 @@ def _xlsx_area(xml: bytes) -> tuple[int, int]:
     columns = {letters for letters, _digits in references}
     last_column = max(map(_column_number, columns), default=0)
     return _last(numbers) + extra_rows, last_column + extra_columns
+
+
+def _plain_xlsx_area(xml: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """The area of sheet data written the plain way (every cell and row tag
+    opening with `<c r="B12"` or `<row r="12"`, and nothing else there with
+    an "r" attribute), found quickly: the last row and column are guessed
+    from the first and last cells, then a search makes sure that no cell
+    goes further. None for sheet data written any other way."""
+    cells = xml.count(b'<c r="', start, end)
+    rows = xml.count(b'<row r="', start, end)
+    if (
+        xml.count(b"<c", start, end) != cells
+        or xml.count(b"<row", start, end) != rows
+        or xml.count(b" r=", start, end) != cells + rows
+        or xml.find(b":c", start, end) != -1
+        or xml.find(b":row", start, end) != -1
+        or _XLSX_ODD_CELL.search(xml, start, end)
+        or _XLSX_ODD_ROW.search(xml, start, end)
+    ):
+        return None
+    head, tail = min(end, start + 65536), max(start, end - 65536)
+    numbers = _XLSX_PLAIN_ROW.findall(xml, tail, end) + _XLSX_PLAIN_CELL_ROW.findall(xml, tail, end)
+    letters = _XLSX_PLAIN_COLUMN.findall(xml, start, head) + _XLSX_PLAIN_COLUMN.findall(
+        xml, tail, end
+    )
+    last_row = max(map(int, numbers), default=0)
+    last_column = max(letters, key=lambda each: (len(each), each), default=b"")
+    further_row = _greater(str(last_row).encode() if last_row else b"", b"0-9")
+    further_column = _greater(last_column, b"A-Z")
+    further = (
+        rb'<c r="[A-Z]+' + further_row + rb'"',
+        rb'<row r="' + further_row + rb'"',
+        rb'<c r="' + further_column + rb"[0-9]",
+    )
+    if any(re.compile(pattern).search(xml, start, end) for pattern in further):
+        return None
+    return last_row, _column_number(last_column)
+
+
+def _greater(value: bytes, alphabet: bytes) -> bytes:
+    """A pattern matching the strings of `alphabet` ("0-9" or "A-Z") that come
+    after `value` in spreadsheet order: longer ones, then greater ones of the
+    same length (leading zeros count as longer)."""
+    length = len(value)
+    last = alphabet[-1]
+    choices = [b"[%s]{%d,}" % (alphabet, length + 1)]
+    for index, character in enumerate(value):
+        if character < last:
+            choices.append(
+                re.escape(value[:index])
+                + b"[%c-%c]" % (character + 1, last)
+                + b"[%s]{%d}" % (alphabet, length - index - 1)
+            )
+    return b"(?:" + b"|".join(choices) + b")"
 
 
 def _last(numbers) -> int:

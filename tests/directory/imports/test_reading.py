@@ -419,6 +419,32 @@ def test_a_tiny_workbook_asking_for_billions_of_cells_is_refused():
     assert "trop de cellules" in error_of(data, "a.xlsx")
 
 
+def test_a_far_cell_in_the_middle_of_a_long_sheet_is_found():
+    """Far from the first and last rows, where a quick look would miss it."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([f"Colonne {index}" for index in range(10)])
+    for row in range(7000):
+        sheet.append([f"valeur {row}"] * 10)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    assert len(read_sheet(data, "a.xlsx").rows) == 7000
+
+    far_column = rewritten(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<c r="J3500"', b'<c r="XFD3500"'),
+    )
+    assert "trop de cellules" in error_of(far_column, "a.xlsx")
+    far_row = rewritten(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<c r="J3500"', b'<c r="J1048576"'),
+    )
+    assert "trop de cellules" in error_of(far_row, "a.xlsx")
+
+
 def test_an_ods_repeating_a_row_a_million_times_is_refused():
     table = ods_rows(["Nom", "Ville"]) + (
         '<table:table-row table:number-rows-repeated="1000000">'
