@@ -257,6 +257,7 @@ class KeyMaps:
     independent_by_name: dict = field(default_factory=lambda: defaultdict(list))
     position_by_key: dict = field(default_factory=dict)
     postcode_of: dict = field(default_factory=dict)
+    person_orgs: dict = field(default_factory=lambda: defaultdict(set))
     trashed_orgs: set = field(default_factory=set)
     trashed_people: set = field(default_factory=set)
     names: dict = field(default_factory=dict)  # ("organisation"|"person", id) -> name
@@ -290,6 +291,7 @@ class KeyMaps:
             "pk", "person_id", "organisation_id", "function_id", "title", "email"
         ).order_by("pk"):
             holders.add(person)
+            maps.person_orgs[person].add(org)
             if email:
                 maps.person_by_email.setdefault(email.lower(), person)
             maps.person_by_name_org.setdefault((name_keys.get(person), org), person)
@@ -299,6 +301,15 @@ class KeyMaps:
             if pk not in holders:
                 maps.independent_by_name[name_key].append(pk)
         return maps
+
+
+def _name_key(values) -> str:
+    return fold(f"{values.get('last_name', '')} {values.get('first_name', '')}")[:201]
+
+
+@dataclass
+class Ambiguous:
+    candidates: list
 
 
 def _is_new(ref) -> bool:
@@ -340,6 +351,8 @@ class Matcher:
                 known = maps.postcode_of.get(other, "")
                 if not postcode or not known:
                     ref = other
+            elif len(candidates) > 1 and not postcode:
+                return Ambiguous(candidates)
         return ref
 
     # People
@@ -348,7 +361,7 @@ class Matcher:
         for email in (values.get("email"), position.get("email")):
             if email and email.lower() in maps.person_by_email:
                 return maps.person_by_email[email.lower()]
-        name_key = fold(f"{values.get('last_name', '')} {values.get('first_name', '')}")[:201]
+        name_key = _name_key(values)
         if org_ref is not None:
             return maps.person_by_name_org.get((name_key, org_ref))
         candidates = maps.independent_by_name.get(name_key, [])
@@ -408,6 +421,28 @@ class Matcher:
         org_ref = None
         if has_org:
             org_ref = self.find_org(org_values)
+            if isinstance(org_ref, Ambiguous):
+                # Homonyms: the one where this person holds a position, if one does.
+                person = self.find_person(person_values, position_values, None)
+                held = [ref for ref in org_ref.candidates if ref in self.maps.person_orgs[person]]
+                if not held and has_person:
+                    name_key = _name_key(person_values)
+                    held = [
+                        ref
+                        for ref in org_ref.candidates
+                        if (name_key, ref) in self.maps.person_by_name_org
+                    ]
+                if len(held) != 1:
+                    row.reject(
+                        _(
+                            "Several organisations are called “%(name)s”: add a postcode "
+                            "or SIRET column to tell them apart."
+                        )
+                        % {"name": org_values.get("name", "")},
+                        row.sources.get(("organisation", "name"), ""),
+                    )
+                    return
+                org_ref = held[0]
             if org_ref is None:
                 if not org_values.get("name"):
                     row.reject(_("No organisation has this SIRET, and the row gives no name."))

@@ -380,3 +380,20 @@ def test_organisation_kinds_are_looked_up_whatever_the_case(director):
     OrganisationKind.objects.create(name="Scène nationale")
     run([("Le Quai", "scene nationale")], ["Organisation", "Type"])
     assert Organisation.objects.get().kind.name == "Scène nationale"
+
+
+def test_homonym_organisations_are_told_apart_or_the_row_is_refused(director):
+    headers = ["Organisation", "Code postal", "Ville"]
+    run([("Théâtre municipal", "57000", "Metz"), ("Théâtre municipal", "54000", "Nancy")], headers)
+    plan = plan_for([("Dupont", "Théâtre municipal")], ["Nom", "Structure"])
+    assert plan.counts["reject"] == 1
+    assert "code postal" in plan.rejected[0].problems[0].reason.lower() or "postcode" in (
+        plan.rejected[0].problems[0].reason
+    )
+    # With a postcode, the row says which one.
+    plan, _ = run([("Dupont", "Théâtre municipal", "54000")], ["Nom", "Structure", "CP"])
+    assert Person.objects.get().positions.get().organisation.city == "Nancy"
+    assert Organisation.objects.count() == 2
+    # Then a row without the postcode finds the one where Dupont works.
+    plan = plan_for([("Dupont", "Théâtre municipal")], ["Nom", "Structure"])
+    assert plan.counts["unchanged"] == 1
