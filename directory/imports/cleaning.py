@@ -81,7 +81,7 @@ class Lookups:
 
 
 def _quoted(value: str) -> str:
-    return f"« {value} »"
+    return f"«\u00a0{value}\u00a0»"
 
 
 def strip_export_apostrophe(value: str) -> tuple[str, str]:
