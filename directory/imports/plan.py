@@ -156,7 +156,7 @@ def _put(row: Row, entity: str, name: str, value, column: str) -> None:
         if values[name] != value:
             row.reject(
                 _("Two columns give different values for the same field: %(column)s.")
-                % {"column": f"« {column} »"},
+                % {"column": f"«\u00a0{column}\u00a0»"},
                 column,
             )
         return
@@ -199,7 +199,7 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
                     line,
                     header,
                     _("unknown function, kept as the position title: %(value)s")
-                    % {"value": f"« {raw} »"},
+                    % {"value": f"«\u00a0{raw}\u00a0»"},
                 )
             )
             continue
