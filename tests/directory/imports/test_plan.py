@@ -278,7 +278,7 @@ def test_reasons_read_in_french(director):
     plan = plan_for([("", "", "Martin", "", "", "pas-un-email", "", "", "")])
     assert (
         plan.rejected[0].problems[0].reason
-        == "« pas-un-email » n’est pas une adresse e-mail valide."
+        == "«\u00a0pas-un-email\u00a0» n’est pas une adresse e-mail valide."
     )
 
 
