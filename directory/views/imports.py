@@ -148,7 +148,10 @@ class PolicyForm(forms.Form):
     policy = forms.ChoiceField(
         label=gettext_lazy("Records that already exist"),
         choices=ImportPolicy.choices,
-        widget=forms.RadioSelect,
+        # Choosing another policy computes the preview again (Wagtail's w-submit).
+        widget=forms.RadioSelect(
+            attrs={"data-controller": "w-submit", "data-action": "change->w-submit#submit"}
+        ),
     )
 
 

@@ -449,7 +449,27 @@ def test_changing_the_policy_recomputes_the_preview(as_admin, admin_user):
     # The run form carries the policy shown.
     page = as_admin.get(f"{BASE}{job.pk}/preview/?policy=skip").content.decode()
     assert '<input type="hidden" name="policy" value="skip">' in page
+    # Choosing a policy submits its form at once (Wagtail's w-submit controller).
+    assert page.count('data-action="change-&gt;w-submit#submit"') == 3
     assert directory_size() == (0, 1)
+
+
+def test_a_clean_file_is_imported_without_the_valid_rows_choice(
+    as_admin, admin_user, django_capture_on_commit_callbacks
+):
+    clean = b"\r\n".join(line for line in CSV.split(b"\r\n") if b"@@" not in line)
+    job = actions.start_import(admin_user, "propre.csv", clean)
+    page = as_admin.get(f"{BASE}{job.pk}/preview/")
+    assert 'name="skip_invalid"' not in page.content.decode()
+    assert "Tout ou rien" not in text(page)
+    assert "0 ligne rejetée" in text(page)
+    response = run(as_admin, job, django_capture_on_commit_callbacks, rejected="0", skip_invalid="")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE and not job.skip_invalid
+    assert directory_size() == (1, 2)
+    page = as_admin.get(response["Location"]).content.decode()
+    assert "rejected.csv" not in page
+    assert as_admin.get(f"{BASE}{job.pk}/rejected.csv").status_code == 404
 
 
 def test_a_policy_not_in_the_choices_is_refused(as_admin, job, django_capture_on_commit_callbacks):
