@@ -26,6 +26,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -304,7 +305,17 @@ class KeyMaps:
 
 
 def _name_key(values) -> str:
-    return fold(f"{values.get('last_name', '')} {values.get('first_name', '')}")[:201]
+    return _person_key(values.get("last_name", ""), values.get("first_name", ""))
+
+
+@lru_cache(maxsize=65536)
+def _person_key(last: str, first: str) -> str:
+    return fold(f"{last} {first}")[:201]
+
+
+@lru_cache(maxsize=65536)
+def _org_key(name: str) -> str:
+    return fold(" ".join(name.split()))[:200]
 
 
 @dataclass
@@ -339,7 +350,7 @@ class Matcher:
         name = values.get("name")
         if not name:
             return None
-        name_key = fold(" ".join(name.split()))[:200]
+        name_key = _org_key(name)
         postcode = values.get("postcode") or ""
         ref = maps.org_by_name_postcode.get((name_key, postcode))
         if ref is None:
@@ -534,12 +545,12 @@ class Matcher:
         if entity == "organisation":
             if values.get("siret"):
                 maps.org_by_siret[values["siret"]] = ref
-            name_key = fold(" ".join(values["name"].split()))[:200]
+            name_key = _org_key(values["name"])
             maps.org_by_name_postcode.setdefault((name_key, values.get("postcode") or ""), ref)
             maps.org_by_name[name_key].append(ref)
             maps.postcode_of[ref] = values.get("postcode") or ""
         elif entity == "person":
-            name_key = fold(f"{values.get('last_name', '')} {values.get('first_name', '')}")[:201]
+            name_key = _name_key(values)
             if values.get("email"):
                 maps.person_by_email.setdefault(values["email"].lower(), ref)
             if org_ref is not None:
@@ -552,9 +563,7 @@ class Matcher:
         if email and row.person is not None:
             self.maps.person_by_email.setdefault(email.lower(), row.person)
         if row.person is not None and row.org is not None:
-            last = row.values["person"].get("last_name", "")
-            first = row.values["person"].get("first_name", "")
-            key = (fold(f"{last} {first}")[:201], row.org)
+            key = (_name_key(row.values["person"]), row.org)
             self.maps.person_by_name_org.setdefault(key, row.person)
 
 

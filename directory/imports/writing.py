@@ -57,7 +57,7 @@ def insert(model, records: list) -> None:
         model.all_objects.bulk_create(records, batch_size=BATCH, **_bulk_options(model))
         return
     table = model._meta.db_table
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -94,15 +94,23 @@ def maker(model):
     `__init__` (signals, cluster set-up), which dominated 100,000-row
     imports: the fields' defaults, then the values."""
     defaults = {}
+    relations = {}
     for field_obj in model._meta.concrete_fields:
         defaults[field_obj.attname] = None if field_obj.primary_key else field_obj.get_default()
+        if field_obj.is_relation:
+            relations[field_obj.name] = field_obj.attname
 
     def make(values: dict):
         record = model.__new__(model)
         record.__dict__.update(defaults)
-        record._state = ModelState()
+        record._state = state = ModelState()
         for name, value in values.items():
-            setattr(record, name, value)
+            if name in relations:
+                # The related object cached, its id set: no descriptor, no router.
+                state.fields_cache[name] = value
+                record.__dict__[relations[name]] = value.pk if value is not None else None
+            else:
+                record.__dict__[name] = value
         return record
 
     return make
@@ -212,10 +220,10 @@ def write_plan(
     positions_of_new_people: dict[int, list] = {}
     for record in plan.new["position"]:
         position = make_position(record.values)
-        position.organisation = organisation(record.organisation)
+        position._state.fields_cache["organisation"] = organisation(record.organisation)
         if _is_new(record.person):
             person = new_people[record.person[2]]
-            position.person = person
+            position._state.fields_cache["person"] = person
             positions_of_new_people.setdefault(record.person[2], []).append(position)
             key = ("new", record.person[2])
         else:
@@ -232,8 +240,8 @@ def write_plan(
     step("people")
     for position in new_positions:
         if position.person_id is None:
-            position.person_id = position.person.pk
-        position.organisation_id = position.organisation.pk
+            position.person_id = position._state.fields_cache["person"].pk
+        position.organisation_id = position._state.fields_cache["organisation"].pk
     insert(Position, new_positions)
 
     # Changes to existing people and positions
