@@ -46,7 +46,6 @@ SAMPLE_CHANGES = 200
 MODELS = {"organisation": Organisation, "person": Person, "position": Position}
 ADDRESS_FIELDS = ("address_line1", "address_line2", "postcode", "city", "country")
 CONTACT_FIELDS = ("email", "phone", "mobile")
-EMPTY = (None, "", [])
 # Matching keys: "THÉÂTRE X" is "Théâtre X", neither a change nor a contradiction.
 FOLDED_FIELDS = {("organisation", "name"), ("person", "first_name"), ("person", "last_name")}
 
@@ -145,15 +144,50 @@ def _columns(headers, mapping, lookups):
         if not key or key not in TARGETS:
             continue
         target = TARGETS[key]
-        cleaner = cleaner_for(target.kind, _max_length(key), lookups)
+        cleaner = _memoised(cleaner_for(target.kind, _max_length(key), lookups))
         columns.append((index, headers[index], target.entity, target.field, target.kind, cleaner))
     return columns
 
 
+MEMO_SIZE = 50_000
+
+
+def _memoised(clean):
+    """A column's cleaner that remembers its answers: sheets repeat their
+    cities, postcodes, organisations, functions and civilities thousands of
+    times. An answer is the cleaned value or the error's message."""
+    memo: dict[str, object] = {}
+
+    def cached(raw: str):
+        found = memo.get(raw)
+        if found is None:
+            try:
+                found = clean(raw)
+            except CellError as error:
+                found = error
+            if len(memo) < MEMO_SIZE:
+                memo[raw] = found
+        if isinstance(found, CellError):
+            raise found
+        return found
+
+    return cached
+
+
+def _empty(value) -> bool:
+    """None, "" or []; False is a value (and no model's __eq__ is called)."""
+    return not value and value is not False
+
+
 def _put(row: Row, entity: str, name: str, value, column: str) -> None:
-    row.sources.setdefault((entity, name), column)
-    values = row.values.setdefault(entity, {})
-    if name in values and values[name] not in EMPTY and value not in EMPTY:
+    values = row.values.get(entity)
+    if values is None:
+        values = row.values[entity] = {}
+    if name not in values:
+        values[name] = value
+        row.sources[entity, name] = column
+        return
+    if not _empty(values[name]) and not _empty(value):
         if values[name] != value:
             row.reject(
                 _("Two columns give different values for the same field: %(column)s.")
@@ -161,8 +195,9 @@ def _put(row: Row, entity: str, name: str, value, column: str) -> None:
                 column,
             )
         return
-    if value not in EMPTY or name not in values:
+    if not _empty(value):
         values[name] = value
+        row.sources[entity, name] = column
 
 
 def clean_row(line, cells, columns, width, repairs) -> Row:
@@ -392,10 +427,12 @@ class Matcher:
         return None
 
     def contradictions(self, row: Row, entity: str, ref, values: dict) -> list[str]:
-        said = self.said.get((entity, ref), {})
+        said = self.said.get((entity, ref))
+        if not said:
+            return []
         found = []
         for name, value in values.items():
-            if value in EMPTY or name not in said or name == "interest_centres":
+            if _empty(value) or name not in said or name == "interest_centres":
                 continue
             before, line = said[name]
             if not _same(entity, name, before, value):
@@ -411,9 +448,14 @@ class Matcher:
         return found
 
     def say(self, line: int, entity: str, ref, values: dict) -> None:
-        said = self.said.setdefault((entity, ref), {})
+        said = self.said.get((entity, ref))
+        if said is None:
+            self.said[entity, ref] = {
+                name: (value, line) for name, value in values.items() if not _empty(value)
+            }
+            return
         for name, value in values.items():
-            if value in EMPTY:
+            if _empty(value):
                 continue
             if name not in said:
                 said[name] = (value, line)
