@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,19 +16,16 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from directory.streaming import FileExportResponse, StreamingExportResponse
 from directory.views.phrased import PhrasedViewSetMixin
 
 from .. import actions, resolution
-from ..columns import EXPORT_COLUMNS, export_cells
+from ..columns import EXPORT_COLUMNS
 from ..criteria import CriteriaError
 from ..disclosure import SEARCH, Disclosure, read_frozen_reason, step_source
-from ..exports import csv_chunks, xlsx_file
 from ..forms import (
     AddRowsForm,
     BasketForm,
     BasketShareForm,
-    ExportForm,
     RemoveRowsForm,
     SnapshotForm,
 )
@@ -46,6 +42,7 @@ from .common import (
     ShareView,
     share_view_kwargs,
 )
+from .exports import SelectionExportView, spreadsheet_response
 from .results import query_number, results_context, results_table
 
 ENTRIES_SHOWN = 50
@@ -250,59 +247,19 @@ class BasketShareView(ShareView):
     share_url_name = "selections_baskets:share"
 
 
-class ExportView(SelectionPage):
+class ExportView(SelectionExportView):
     """Choose the format and the columns, then download the basket's rows."""
 
-    template_name = "selections/export.html"
-    page_title = gettext_lazy("Export")
-    header_icon = "download"
+    intro = gettext_lazy(
+        "Every row of “%(name)s” as it resolves now. Cells that look like spreadsheet "
+        "formulae are written as text."
+    )
+    back_label, back_url_name = gettext_lazy("Back to the basket"), "selections_baskets:basket"
+    file_stem = "panier"
+    get_selection = staticmethod(visible_basket)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.basket = visible_basket(request, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.basket.name
-
-    def get(self, request, *args, **kwargs):
-        form = ExportForm(request.GET or None)
-        if form.is_bound and form.is_valid():
-            try:
-                rows = resolution.basket_rows(self.basket, Disclosure(request.user))
-            except CriteriaError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                return self.download(rows, form.cleaned_data)
-        return self.render_to_response(self.get_context_data(form=form))
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "basket": self.basket}
-
-    def download(self, rows, choice):
-        headings, cells = export_cells(resolution.stream(rows), choice["columns"])
-        actions.record_export(
-            self.request.user,
-            self.basket,
-            rows=resolution.count(rows),
-            columns=choice["columns"],
-            file_format=choice["format"],
-        )
-        stem = f"{slugify(self.basket.name) or 'panier'}-{timezone.localdate():%Y-%m-%d}"
-        # Both stream under daphne too: the CSV a thousand rows at a time, the
-        # workbook from a temporary file its rows were written to one by one.
-        if choice["format"] == "csv":
-            response = StreamingExportResponse(
-                csv_chunks(headings, cells), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-            return response
-        return FileExportResponse(
-            xlsx_file(headings, cells),
-            as_attachment=True,
-            filename=f"{stem}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    def get_rows(self):
+        return resolution.basket_rows(self.selection, Disclosure(self.request.user))
 
 
 def _report_errors(request, form) -> None:
@@ -508,18 +465,7 @@ def snapshot_download(request, pk, snapshot_pk, file_format):
         snapshot=snapshot,
     )
     stem = slugify(snapshot.label) or "instantane"
-    if file_format == "csv":
-        response = StreamingExportResponse(
-            csv_chunks(headings, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
-    return FileExportResponse(
-        xlsx_file(headings, rows),
-        as_attachment=True,
-        filename=f"{stem}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return spreadsheet_response(headings, rows, file_format, stem)
 
 
 class BasketViewSet(PhrasedViewSetMixin, ModelViewSet):

@@ -35,6 +35,7 @@ from .common import (
     ShareView,
     share_view_kwargs,
 )
+from .exports import SelectionExportView
 from .help import HelpView
 from .results import results_context, results_table
 
@@ -43,6 +44,16 @@ AUTOCOMPLETE_RESULTS = 20
 
 def can_use_searches(user) -> bool:
     return user.has_perm("selections.view_savedsearch")
+
+
+def visible_search(request, pk) -> SavedSearch:
+    """A search the user may see (theirs or shared with them), else 404;
+    a client: 403, before the lookup, so they learn nothing."""
+    if not can_use_searches(request.user):
+        raise PermissionDenied
+    return get_object_or_404(
+        SavedSearch.objects.visible_to(request.user).select_related("owner"), pk=pk
+    )
 
 
 def organisation_labels(tree) -> dict:
@@ -234,11 +245,7 @@ class SearchResultsView(SelectionPage):
     template_name = "selections/search.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_use_searches(request.user):  # before the lookup: a client learns nothing
-            raise PermissionDenied
-        self.search = get_object_or_404(
-            SavedSearch.objects.visible_to(request.user).select_related("owner"), pk=kwargs["pk"]
-        )
+        self.search = visible_search(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -271,6 +278,21 @@ class SearchResultsView(SelectionPage):
         )
         context["add_rows_form"] = AddRowsForm(user=self.request.user)
         return context
+
+
+class SearchExportView(SelectionExportView):
+    """Choose the format and the columns, then download the search's rows."""
+
+    intro = gettext_lazy(
+        "Every row the search “%(name)s” finds now. Cells that look like spreadsheet "
+        "formulae are written as text."
+    )
+    back_label, back_url_name = gettext_lazy("Back to the search"), "selections_searches:results"
+    file_stem = "recherche"
+    get_selection = staticmethod(visible_search)
+
+    def get_rows(self):
+        return self.selection.rows()
 
 
 class SearchShareView(ShareView):
@@ -371,6 +393,7 @@ class SavedSearchViewSet(PhrasedViewSetMixin, ModelViewSet):
                 self.construct_view(SearchShareView, **share_view_kwargs(self, SearchShareView)),
                 name="share",
             ),
+            path("export/<int:pk>/", SearchExportView.as_view(), name="export"),
             path("copy/<int:pk>/", copy_search, name="copy"),
             path("count/", count, name="count"),
             path("organisations/", organisations, name="organisations"),

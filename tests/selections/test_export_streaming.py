@@ -17,7 +17,7 @@ from crmsite.demo.bulk_load import load_directory
 from selections import exports, resolution
 from selections.disclosure import Disclosure
 from selections.models import Basket, BasketStep, SavedSearch
-from selections.views import baskets as basket_views
+from selections.views import exports as export_views
 from tests.asgi_download import RowWatch, download, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,7 +111,7 @@ async def test_xlsx_is_written_row_by_row_and_sent_from_disk_block_by_block(
         files.append(ReadCounter(exports.xlsx_file(headings, rows)))
         return files[-1]
 
-    monkeypatch.setattr(basket_views, "xlsx_file", counted_xlsx_file)
+    monkeypatch.setattr(export_views, "xlsx_file", counted_xlsx_file)
     with RowWatch() as watch:
         result = await download(
             url(basket),
