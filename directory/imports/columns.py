@@ -367,8 +367,6 @@ IGNORED_HEADINGS = (
     _("Why it matched"),
     _("Current people"),
     _("Position and organisation"),
-    _("Created"),
-    _("Updated"),
     _("Postal address (full)"),
     # The two columns the rejected-rows report adds, so that it re-imports.
     _("Line"),
