@@ -782,7 +782,7 @@ def build_plan(
     cleaned = []
     for count, (line, cells) in enumerate(rows, start=1):
         cleaned.append(clean_row(line, cells, columns, len(headers), repairs))
-        if progress and count % 5000 == 0:
+        if progress and count % 1000 == 0:
             progress(count // 2)
     matcher = Matcher(maps or KeyMaps.load())
     for count, row in enumerate(cleaned, start=1):
@@ -790,7 +790,7 @@ def build_plan(
             matcher.match(row)
             if not row.problems:
                 matcher.index_position_email(row)
-        if progress and count % 5000 == 0:
+        if progress and count % 1000 == 0:
             progress(len(cleaned) // 2 + count // 2)
     matcher.finish()
     updates, new_centres, changes, changed_lines = compare(matcher, policy)

@@ -89,6 +89,11 @@ def max_unzipped_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
 
 
+def max_columns() -> int:
+    """Columns of a sheet: each is a choice on the mapping page (a form field)."""
+    return getattr(settings, "IMPORT_MAX_COLUMNS", 200)
+
+
 def max_cells() -> int:
     """The area (rows x columns) the first sheet of an XLSX or ODS may span:
     python-calamine holds that whole rectangle in memory."""
@@ -222,6 +227,11 @@ def _assemble(fmt: str, records, first_column: int = 0) -> Sheet:
         for index, cell in enumerate(raw_headers)
     ]
     width = len(headers)
+    if width > max_columns():
+        raise ImportFileError(
+            _("The file has %(columns)s columns: %(limit)s at most can be imported.")
+            % {"columns": _number(width), "limit": _number(max_columns())}
+        )
 
     limit = max_rows()
     rows: list[tuple[int, list[str]]] = []

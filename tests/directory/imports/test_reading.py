@@ -515,3 +515,11 @@ def test_english_messages_for_english_users():
         assert error_of(b"x", "a.pdf") == (
             "This type of file is not supported: choose a CSV, XLSX or ODS file."
         )
+
+
+def test_a_sheet_too_wide_to_map_is_refused(settings):
+    settings.IMPORT_MAX_COLUMNS = 5
+    header = ";".join(f"C{i}" for i in range(6))
+    with pytest.raises(ImportFileError) as caught:
+        read_sheet(f"{header}\r\n1;2;3;4;5;6\r\n".encode(), "large.csv")
+    assert "6 colonnes" in str(caught.value) and "5 au plus" in str(caught.value)
