@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import chain
+from operator import attrgetter
 
 from django.db import connection
 from django.db.models.base import ModelState
@@ -73,12 +74,12 @@ def insert(model, records: list) -> None:
                 for record in records:
                     setattr(record, field_obj.attname, now)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        attnames = [f.attname for f in fields]
+        values_of = attrgetter(*(f.attname for f in fields))
         with cursor.cursor.copy(
             f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
         ) as copy:
             for record in records:
-                copy.write_row([getattr(record, name) for name in attnames])
+                copy.write_row(values_of(record))
 
 
 def _bulk_options(model) -> dict:
