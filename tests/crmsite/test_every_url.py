@@ -61,6 +61,10 @@ def _snippet_expectations():
         for view in ("choose", "choose_results", "chosen", "chosen_multiple"):
             expected[f"{choosers}:{view}"] = STAFF_ONLY
         expected[f"{choosers}:create"] = edited_by
+        if model in REFERENCE_LISTS:  # directory.views.list_transfer
+            expected[f"{namespace}:export"] = STAFF_ONLY
+            expected[f"{namespace}:import"] = ADMIN_ONLY
+            expected[f"{namespace}:import_run"] = ADMIN_ONLY
     return expected
 
 
