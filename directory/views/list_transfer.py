@@ -26,6 +26,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
@@ -327,7 +328,7 @@ class ListImportView(ListImportMixin, TemplateView):
                 submit_button_active_label=_("Reading the file…"),
                 list_url=self.url("list"),
                 plural=self.plural,
-                max_rows=MAX_ROWS,
+                max_rows=number_format(MAX_ROWS, force_grouping=True),
             )
         return context
 

@@ -123,6 +123,7 @@ def test_administrators_reach_every_step(as_admin, base):
     page = as_admin.get(f"{base}import/")
     assert page.status_code == 200
     assert fr("« Nom »") in page.content.decode()
+    assert f"1{NBSP}000 lignes au plus" in page.content.decode()
     preview = upload(as_admin, base, csv_file("Nom\nCirque\n"))
     assert preview.status_code == 200
     assert run(as_admin, base, preview).status_code == 302
