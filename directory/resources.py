@@ -147,6 +147,7 @@ class ListItemResource(resources.ModelResource):
         self.user = user
         self.lines: list[int] = []  # the spreadsheet's line number of each row
         self.width = 0  # the file's columns
+        self.selection: dict = {}  # what `build_dataset` built, to import it later
         self.ignored_columns: list[str] = []
         self._first_line: dict[str, int] = {}
         model_meta = self._meta.model._meta
@@ -227,17 +228,50 @@ class ListItemResource(resources.ModelResource):
                 }
             )
         width = len(headers)
-        dataset = tablib.Dataset(
-            headers=[field.column_name for field in chosen.values()] + [EXTRA_COLUMN]
-        )
-        for _line, cells in rows:
+        picked = []
+        for line, cells in rows:
             values = [cells[index] if index < len(cells) else "" for index in chosen]
             extra = sum(1 for cell in cells[width:] if str(cell).strip())
+            picked.append((line, values, extra))
+        attributes = [field.attribute for field in chosen.values()]
+        return self.build_dataset(attributes, picked, width=width, ignored=ignored)
+
+    def build_dataset(self, attributes, rows, *, width: int, ignored=()) -> tablib.Dataset:
+        """A dataset of `rows`, each (line, values of the fields named in
+        `attributes`, count of filled cells beyond the file's `width`);
+        `selection` keeps them, to import what a preview showed."""
+        columns = [self.fields[attribute] for attribute in attributes]
+        dataset = tablib.Dataset(headers=[field.column_name for field in columns] + [EXTRA_COLUMN])
+        for _line, values, extra in rows:
             dataset.append([*values, extra])
-        self.lines = [line for line, _cells in rows]
+        self.lines = [line for line, _values, _extra in rows]
         self.width = width
-        self.ignored_columns = ignored
+        self.ignored_columns = list(ignored)
+        self.selection = {
+            "fields": list(attributes),
+            "width": width,
+            "ignored": list(ignored),
+            "rows": [[line, extra, *values] for line, values, extra in rows],
+        }
         return dataset
+
+    def dataset_from_selection(self, selection: dict) -> tablib.Dataset:
+        """The dataset a preview's `selection` describes (`ValueError` if it
+        does not describe one: only this resource's columns, the name among
+        them, as many values as columns)."""
+        attributes = [str(attribute) for attribute in selection["fields"]]
+        known = {field.attribute for field in self.columns()}
+        if "name" not in attributes or not set(attributes) <= known:
+            raise ValueError(attributes)
+        if len(set(attributes)) != len(attributes) or len(selection["rows"]) > MAX_ROWS:
+            raise ValueError(attributes)
+        rows = []
+        for line, extra, *values in selection["rows"]:
+            if len(values) != len(attributes):
+                raise ValueError(values)
+            rows.append((int(line), [str(value) for value in values], int(extra)))
+        ignored = [str(heading) for heading in selection["ignored"]]
+        return self.build_dataset(attributes, rows, width=int(selection["width"]), ignored=ignored)
 
     def line_for(self, row_number: int | None) -> int:
         """The spreadsheet's line of the dataset's row `row_number` (from 1)."""

@@ -8,10 +8,12 @@ organisation types, functions (`directory.resources`).
   XLSX or ODS file read by `directory.imports.reading.read_sheet`; its
   preview is the resource's dry run (written, then rolled back): rows to
   add, to update, unchanged, and each rejected row with its line and
-  reason. The confirmation (`import/run/`) carries the rows it previewed
-  (signed) and imports them in one transaction: as long as one row is
-  rejected, nothing is written. Every entry created or changed gets its own
-  audit entry, through `directory.actions` (the resource's saves).
+  reason. The confirmation (`import/run/`) carries the cells it previewed,
+  of the list's columns only (signed, `resource.selection`), and imports
+  them in one transaction: as long as one row is rejected, nothing is
+  written (the rows are checked again; the list may have changed). Every
+  entry created or changed gets its own audit entry, through
+  `directory.actions` (the resource's saves).
 """
 
 import csv
@@ -211,8 +213,7 @@ class ListImportMixin(WagtailAdminTemplateMixin):
 
     # The preview -------------------------------------------------------------
 
-    def dry_run(self, resource, headers, rows):
-        dataset = resource.dataset_for(headers, rows)
+    def dry_run(self, resource, dataset):
         with transaction.atomic():
             result = resource.import_data(dataset, dry_run=True, use_transactions=True)
             transaction.set_rollback(True)
@@ -271,12 +272,12 @@ class ListImportMixin(WagtailAdminTemplateMixin):
                         )
         return added, changed
 
-    def preview_context(self, resource, result, file_name, headers, rows) -> dict:
+    def preview_context(self, resource, result, file_name) -> dict:
         problems = self.problems(resource, result)
         added, changed = self.changes(resource, result)
         totals = result.totals
         payload = signing.dumps(
-            {"file": file_name, "headers": headers, "rows": rows},
+            {"file": file_name, **resource.selection},
             salt=f"{SALT}.{self.model._meta.label_lower}",
             compress=True,
         )
@@ -300,10 +301,8 @@ class ListImportMixin(WagtailAdminTemplateMixin):
             "list_url": self.url("list"),
         }
 
-    def render_preview(self, resource, result, file_name, headers, rows, **extra):
-        context = self.get_context_data(
-            **self.preview_context(resource, result, file_name, headers, rows), **extra
-        )
+    def render_preview(self, resource, result, file_name):
+        context = self.get_context_data(**self.preview_context(resource, result, file_name))
         return self.response_class(
             request=self.request,
             template="directory/lists/import_preview.html",
@@ -342,12 +341,11 @@ class ListImportView(ListImportMixin, TemplateView):
             data = upload.read(limit + 1)  # one byte more says "too large"
             try:
                 sheet = read_sheet(data, upload.name)
-                headers, rows = sheet.headers, sheet.rows
-                result = self.dry_run(resource, headers, rows)
+                result = self.dry_run(resource, resource.dataset_for(sheet.headers, sheet.rows))
             except ImportFileError as error:
                 form.add_error("file", error.message)
             else:
-                return self.render_preview(resource, result, upload.name, headers, rows)
+                return self.render_preview(resource, result, upload.name)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -355,20 +353,15 @@ class ListImportRunView(ListImportMixin, View):
     """Import what the preview showed, all or nothing."""
 
     def post(self, request, *args, **kwargs):
+        resource = self.resource()
         try:
             payload = signing.loads(
                 request.POST.get("payload", ""), salt=f"{SALT}.{self.model._meta.label_lower}"
             )
-            file_name, headers = str(payload["file"]), list(payload["headers"])
-            rows = [(int(line), list(cells)) for line, cells in payload["rows"]]
+            file_name = str(payload["file"])
+            dataset = resource.dataset_from_selection(payload)
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             messages.error(request, _("This preview could not be read: upload the file again."))
-            return redirect(self.url("import"))
-        resource = self.resource()
-        try:
-            dataset = resource.dataset_for(headers, rows)
-        except ImportFileError as error:
-            messages.error(request, error.message)
             return redirect(self.url("import"))
         with transaction.atomic():
             result = resource.import_data(
@@ -380,12 +373,12 @@ class ListImportRunView(ListImportMixin, View):
         if failed:
             # Something changed since the preview: show it again, nothing written.
             resource = self.resource()
-            preview = self.dry_run(resource, headers, rows)
+            preview = self.dry_run(resource, resource.dataset_from_selection(payload))
             messages.error(
                 request,
                 _("Nothing was imported: some rows are rejected. Fix them, then upload again."),
             )
-            return self.render_preview(resource, preview, file_name, headers, rows)
+            return self.render_preview(resource, preview, file_name)
         totals = result.totals
         messages.success(
             request,

@@ -390,6 +390,24 @@ def test_a_tampered_preview_is_refused(as_admin):
     assert not InterestCentre.objects.exists() and not OrganisationKind.objects.exists()
 
 
+def test_the_preview_carries_only_the_list_s_columns(as_admin):
+    from django.core import signing
+
+    salt = "directory.list_transfer.directory.organisationkind"
+    preview = upload(as_admin, KINDS, csv_file("Nom;Notes\nLieu;confidentiel\n"))
+    carried = signing.loads(preview.context["payload"], salt=salt)
+    assert carried["fields"] == ["name"] and carried["rows"] == [[2, 0, "Lieu"]]
+    # A signed selection naming another field (or none) is refused all the same.
+    for fields, rows in ((["name_key"], [[2, 0, "x"]]), (["name"], [[2, 0, "a", "b"]])):
+        forged = signing.dumps(
+            {"file": "x.csv", "fields": fields, "width": 1, "ignored": [], "rows": rows},
+            salt=salt,
+        )
+        response = as_admin.post(f"{KINDS}import/run/", {"payload": forged})
+        assert response["Location"] == f"{KINDS}import/"
+    assert not OrganisationKind.objects.exists()
+
+
 def test_a_row_refused_at_import_time_rolls_back_the_whole_file(as_admin, monkeypatch):
     """The preview was clean, but something changed before the import: a
     failure on the third row leaves the first two unwritten too."""
