@@ -163,15 +163,17 @@ def count_phrases(totals: dict) -> list[tuple[str, int, str]]:
 
 
 def done_phrases(totals: dict) -> list[str]:
-    """What an import did: « 2 lignes créées, 1 ligne inchangée »."""
+    """What an import did: « 2 lignes créées, 1 ligne inchangée » (no « 0 ligne »)."""
     phrases = {
         "new": lambda n: ngettext("%(count)s row created", "%(count)s rows created", n),
         "update": lambda n: ngettext("%(count)s row updated", "%(count)s rows updated", n),
         "skip": lambda n: ngettext("%(count)s row unchanged", "%(count)s rows unchanged", n),
     }
+    numbers = {key: int(totals.get(key) or 0) for key in phrases}
     return [
-        phrase(int(totals.get(key) or 0)) % {"count": int(totals.get(key) or 0)}
-        for key, phrase in phrases.items()
+        phrases[key](number) % {"count": number}
+        for key, number in numbers.items()
+        if number or not any(numbers.values())
     ]
 
 

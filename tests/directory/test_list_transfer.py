@@ -274,6 +274,8 @@ def test_renaming_a_function_by_import_renames_it_for_its_holders(as_admin):
     preview = upload(as_admin, FUNCTIONS, csv_file("Fonction\nDIRECTEUR\n"))
     assert counts(preview)["update"] == 1
     run(as_admin, FUNCTIONS, preview)
+    message = [str(m).strip() for m in as_admin.get(FUNCTIONS).context["messages"]][0]
+    assert message == fr("Import de « liste.csv » : 1 ligne mise à jour.")
     assert Function.objects.get().name == "DIRECTEUR"
     position.person.refresh_from_db()
     assert "directeur" in position.person.search_text.lower()
