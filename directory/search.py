@@ -43,6 +43,7 @@ from functools import lru_cache
 
 from django.db.models import QuerySet
 
+from .bulk import bulk_update
 from .text import fold
 
 PHONE_QUERY = re.compile(r"^[\d\s.+()/-]+$")
@@ -151,7 +152,7 @@ def _save_derived(model, records) -> int:
             record.prepare_for_write(positions=positions)
         if [getattr(record, name) for name in DERIVED_FIELDS] != before:
             stale.append(record)
-    model.objects.bulk_update(stale, DERIVED_FIELDS, batch_size=1000)
+    bulk_update(model, stale, DERIVED_FIELDS)
     return len(stale)
 
 

@@ -288,11 +288,14 @@ def run(options) -> dict:
             "seconds": round(seconds, 2),
         }
         changed = [list(row) for row in rows]
-        for index in range(0, count, 20):  # 5% of the rows: a new city, a new phone
-            changed[index][9] = "Ville modifiée"
-            changed[index][6] = f"02 40 {index // 10000 % 100:02d} {index // 100 % 100:02d} 00"
+        for index in range(0, count, 20):  # 5% of the rows: a new civility, a new phone
+            changed[index][0] = "M." if changed[index][0] == "Mme" else "Mme"
+            changed[index][6] = (
+                f"02 40 {index // 10000 % 100:02d} {index // 100 % 100:02d} {index % 100:02d}"
+            )
         data = csv_bytes(changed)
         seconds, plan = _timed(lambda: import_file(data, "bench.csv"))
+        assert plan.counts["update"] == len(range(0, count, 20)), plan.counts
         figures["reimport_5_percent_changed_csv"] = {
             "rows_per_second": _rate(count, seconds),
             "seconds": round(seconds, 2),

@@ -435,7 +435,7 @@ class Matcher:
             if _empty(value) or name not in said or name == "interest_centres":
                 continue
             before, line = said[name]
-            if not _same(entity, name, before, value):
+            if before != value and not _same(entity, name, before, value):
                 found.append(
                     _("%(field)s contradicts line %(line)d (“%(before)s” there, “%(after)s” here).")
                     % {
@@ -719,7 +719,7 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
                             ", ".join(sorted([*names, *(c.name for c in missing)], key=fold)),
                         )
                     continue
-                if _same(entity, name, before, after):
+                if before == after or _same(entity, name, before, after):
                     continue
                 if policy == ImportPolicy.FILL and not _is_empty(before):
                     continue

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from ..bulk import bulk_update
 from ..models import Organisation, Person, Position
 from ..search import DERIVED_FIELDS, people_of_organisations, refresh_people
 from .plan import CHUNK, Plan
@@ -139,7 +140,7 @@ def _update(model, updates: dict[int, dict], now, derive) -> list:
     fields = sorted(changed_fields | {"updated_at"} | derive.fields)
     for record in records.values():
         record.updated_at = now
-    model.all_objects.bulk_update(list(records.values()), fields, batch_size=BATCH)
+    bulk_update(model, records.values(), fields)
     return list(records.values())
 
 

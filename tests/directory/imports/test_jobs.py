@@ -137,7 +137,7 @@ def test_a_mapping_is_remembered_for_the_next_file_with_the_same_headers(admin_u
 def test_a_mapping_without_a_name_column_is_refused(admin_user):
     from django.core.exceptions import ValidationError
 
-    job = actions.start_import(admin_user, "a.csv", "Ville;E-mail\r\nNancy;a@b.fr\r\n".encode())
+    job = actions.start_import(admin_user, "a.csv", b"Ville;E-mail\r\nNancy;a@b.fr\r\n")
     with pytest.raises(ValidationError) as caught:
         actions.map_import(admin_user, job, ["contact.city", "contact.email"])
     assert "Nom" in " ".join(caught.value.messages)
