@@ -131,7 +131,13 @@ EXPECTED = {
             "results",
             "share",
             "copy",
+            "export",
         )
+    },
+    # The spreadsheet import: administrators only; a job is its uploader's.
+    **{
+        f"directory_imports:{view}": ADMIN_ONLY
+        for view in ("index", "new", "job", "mapping", "preview", "status", "rejected")
     },
     **{
         f"selections_baskets:{view}": PRIVATE
@@ -256,7 +262,13 @@ def world(admin_user, staff_user, other_staff_user, client_user):
         object_id=str(organisation.pk),
         last_seen_at=timezone.now(),
     )
+    from directory import actions
+
+    import_job = actions.start_import(
+        admin_user, "contacts.csv", "Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n".encode()
+    )
     return SimpleNamespace(
+        import_job=import_job,
         organisation=organisation,
         person=person,
         position=position,
@@ -290,6 +302,7 @@ def _object_for(name, world):
         "lockouts": world.attempt,
         "selections_searches": world.search,
         "selections_baskets": world.basket,
+        "directory_imports": world.import_job,
         "wagtailusers_users": world.owner,
         "bulk crmsite user": world.owner,
         "wagtailusers_groups": world.staff_group,
