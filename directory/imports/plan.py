@@ -34,6 +34,7 @@ from ..models import Function, ImportPolicy, Organisation, Person, Position
 from ..text import fold
 from .cleaning import (
     CellError,
+    Cleaned,
     Lookups,
     check_french_postcode,
     cleaner_for,
@@ -144,8 +145,11 @@ def _columns(headers, mapping, lookups):
         if not key or key not in TARGETS:
             continue
         target = TARGETS[key]
-        cleaner = _memoised(cleaner_for(target.kind, _max_length(key), lookups))
-        columns.append((index, headers[index], target.entity, target.field, target.kind, cleaner))
+        length = _max_length(key)
+        cleaner = _memoised(cleaner_for(target.kind, length, lookups))
+        columns.append(
+            (index, headers[index], target.entity, target.field, target.kind, cleaner, length)
+        )
     return columns
 
 
@@ -210,7 +214,7 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
         )
     contact = {}
     length = len(cells)
-    for index, header, entity, name, kind, clean in columns:
+    for index, header, entity, name, kind, clean, max_length in columns:
         raw = cells[index].strip() if index < length else ""
         if not raw:
             continue
@@ -218,7 +222,12 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
         if raw[0] == "'":
             raw, repair = strip_export_apostrophe(raw)
         try:
-            cleaned = clean(raw)
+            if repair and kind == "text":
+                # Our exports protect a value that starts like a formula with an
+                # apostrophe: it was text, it stays text (a bare formula is refused).
+                cleaned = Cleaned(raw) if len(raw) <= max_length else clean(raw)
+            else:
+                cleaned = clean(raw)
         except CellError as error:
             row.reject(error.message, header)
             continue

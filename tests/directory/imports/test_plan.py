@@ -397,3 +397,11 @@ def test_homonym_organisations_are_told_apart_or_the_row_is_refused(director):
     # Then a row without the postcode finds the one where Dupont works.
     plan = plan_for([("Dupont", "Théâtre municipal")], ["Nom", "Structure"])
     assert plan.counts["unchanged"] == 1
+
+
+def test_a_value_our_export_protected_with_an_apostrophe_is_kept_as_text(director):
+    headers = ["Nom", "Prénom"]
+    plan, _ = run([("Martin", "'=Hélène")], headers)
+    assert Person.objects.get().first_name == "=Hélène"
+    plan = plan_for([("Durand", "=HYPERLINK(1)")], headers)
+    assert plan.counts["reject"] == 1  # a bare formula is not a value anybody typed
