@@ -289,6 +289,9 @@ def clean_row(line, cells, columns, width, repairs) -> Row:
 # --- Pass 2: match ----------------------------------------------------------------
 
 
+SHARED = object()  # an e-mail address several people use
+
+
 @dataclass
 class KeyMaps:
     """The directory's keys, loaded once (the trash too): matching is done in
@@ -299,13 +302,25 @@ class KeyMaps:
     org_by_name: dict = field(default_factory=lambda: defaultdict(list))
     person_by_email: dict = field(default_factory=dict)
     person_by_name_org: dict = field(default_factory=dict)
-    independent_by_name: dict = field(default_factory=lambda: defaultdict(list))
-    position_by_key: dict = field(default_factory=dict)
+    people_by_name: dict = field(default_factory=lambda: defaultdict(list))
+    name_parts: dict = field(default_factory=dict)  # person -> (first, last), folded
+    # Several positions may share a key (the same function held twice, one
+    # ended): each row takes the first one no earlier row took.
+    position_by_key: dict = field(default_factory=lambda: defaultdict(list))
     postcode_of: dict = field(default_factory=dict)
     person_orgs: dict = field(default_factory=lambda: defaultdict(set))
     trashed_orgs: set = field(default_factory=set)
     trashed_people: set = field(default_factory=set)
     names: dict = field(default_factory=dict)  # ("organisation"|"person", id) -> name
+
+    def add_email(self, email: str, person) -> None:
+        """A role's mailbox ("direction@…") held by several people names none of them."""
+        key = email.lower()
+        found = self.person_by_email.get(key)
+        if found is None:
+            self.person_by_email[key] = person
+        elif found != person:
+            self.person_by_email[key] = SHARED
 
     @classmethod
     def load(cls) -> KeyMaps:
@@ -326,25 +341,23 @@ class KeyMaps:
             "pk", "email", "first_name", "last_name", "name_key", "trashed_at"
         ).order_by("pk"):
             if email:
-                maps.person_by_email.setdefault(email.lower(), pk)
+                maps.add_email(email, pk)
             name_keys[pk] = name_key
             maps.names["person", pk] = f"{first} {last}".strip()
+            maps.name_parts[pk] = (_fold_name(first), _fold_name(last))
             if trashed:
                 maps.trashed_people.add(pk)
-        holders = set()
         for pk, person, org, function, title, email in Position.all_objects.values_list(
             "pk", "person_id", "organisation_id", "function_id", "title", "email"
         ).order_by("pk"):
-            holders.add(person)
             maps.person_orgs[person].add(org)
             if email:
-                maps.person_by_email.setdefault(email.lower(), person)
+                maps.add_email(email, person)
             maps.person_by_name_org.setdefault((name_keys.get(person), org), person)
             key = function if function else "t:" + fold(title)
-            maps.position_by_key.setdefault((person, org, key), pk)
+            maps.position_by_key[person, org, key].append(pk)
         for pk, name_key in name_keys.items():
-            if pk not in holders:
-                maps.independent_by_name[name_key].append(pk)
+            maps.people_by_name[name_key].append(pk)
         return maps
 
 
@@ -355,6 +368,11 @@ def _name_key(values) -> str:
 @lru_cache(maxsize=65536)
 def _person_key(last: str, first: str) -> str:
     return fold(f"{last} {first}")[:201]
+
+
+@lru_cache(maxsize=65536)
+def _fold_name(name: str) -> str:
+    return fold(name)
 
 
 @lru_cache(maxsize=65536)
@@ -413,14 +431,33 @@ class Matcher:
     # People
     def find_person(self, values, position, org_ref):
         maps = self.maps
-        for email in (values.get("email"), position.get("email")):
-            if email and email.lower() in maps.person_by_email:
-                return maps.person_by_email[email.lower()]
         name_key = _name_key(values)
+        by_name = maps.person_by_name_org.get((name_key, org_ref)) if org_ref is not None else None
+        for email, personal in ((values.get("email"), True), (position.get("email"), False)):
+            found = maps.person_by_email.get(email.lower()) if email else None
+            if found is None or found is SHARED:
+                continue
+            # An e-mail names its person, unless the row names another person
+            # of that organisation (a mailbox handed over); a work mailbox
+            # ("direction@…") names them only if the first or the last name
+            # is theirs too (a new surname keeps the first name).
+            if by_name is not None and by_name != found:
+                return by_name
+            if personal or self._same_person_name(found, values):
+                return found
         if org_ref is not None:
-            return maps.person_by_name_org.get((name_key, org_ref))
-        candidates = maps.independent_by_name.get(name_key, [])
-        return candidates[0] if len(candidates) == 1 else None
+            return by_name
+        # No organisation on the row: the one person of that name, if one.
+        candidates = maps.people_by_name.get(name_key, [])
+        if len(candidates) > 1:
+            return Ambiguous(candidates)
+        return candidates[0] if candidates else None
+
+    def _same_person_name(self, ref, values) -> bool:
+        first, last = self.maps.name_parts.get(ref, ("", ""))
+        return (bool(last) and last == _fold_name(values.get("last_name", ""))) or (
+            bool(first) and first == _fold_name(values.get("first_name", ""))
+        )
 
     def trashed_reason(self, entity, ref) -> str | None:
         trashed = self.maps.trashed_orgs if entity == "organisation" else self.maps.trashed_people
@@ -486,6 +523,8 @@ class Matcher:
             if isinstance(org_ref, Ambiguous):
                 # Homonyms: the one where this person holds a position, if one does.
                 person = self.find_person(person_values, position_values, None)
+                if isinstance(person, Ambiguous):
+                    person = None
                 held = [ref for ref in org_ref.candidates if ref in self.maps.person_orgs[person]]
                 if not held and has_person:
                     name_key = _name_key(person_values)
@@ -518,6 +557,22 @@ class Matcher:
         person_ref = None
         if has_person:
             person_ref = self.find_person(person_values, position_values, org_ref)
+            if isinstance(person_ref, Ambiguous):
+                row.reject(
+                    _(
+                        "Several people are called “%(name)s”: add their e-mail or their "
+                        "organisation to tell them apart."
+                    )
+                    % {
+                        "name": " ".join(
+                            filter(
+                                None, (person_values.get("first_name"), person_values["last_name"])
+                            )
+                        )
+                    },
+                    row.sources.get(("person", "last_name"), ""),
+                )
+                return
             if person_ref is None:
                 person_ref = ("new", "person", len(self.new["person"]))
                 pending.append(("person", person_ref, person_values, None, None))
@@ -528,11 +583,11 @@ class Matcher:
         position_ref = None
         if has_person and has_org:
             key = (person_ref, org_ref, _position_key(position_values))
-            position_ref = (
-                None
-                if _is_new(person_ref) or _is_new(org_ref)
-                else (self.maps.position_by_key.get(key))
-            )
+            position_ref = None
+            if not (_is_new(person_ref) or _is_new(org_ref)):
+                held = self.maps.position_by_key.get(key, ())
+                free = [pk for pk in held if ("position", pk) not in self.first_line]
+                position_ref = free[0] if free else (held[0] if held else None)
             if position_ref is None:
                 position_ref = self.new_position_refs.get(key)
             if position_ref is None:
@@ -603,16 +658,19 @@ class Matcher:
         elif entity == "person":
             name_key = _name_key(values)
             if values.get("email"):
-                maps.person_by_email.setdefault(values["email"].lower(), ref)
+                maps.add_email(values["email"], ref)
             if org_ref is not None:
                 maps.person_by_name_org.setdefault((name_key, org_ref), ref)
-            else:
-                maps.independent_by_name[name_key].append(ref)
+            maps.people_by_name[name_key].append(ref)
+            maps.name_parts[ref] = (
+                _fold_name(values.get("first_name", "")),
+                _fold_name(values.get("last_name", "")),
+            )
 
     def index_position_email(self, row: Row) -> None:
         email = row.values.get("position", {}).get("email")
         if email and row.person is not None:
-            self.maps.person_by_email.setdefault(email.lower(), row.person)
+            self.maps.add_email(email, row.person)
         if row.person is not None and row.org is not None:
             key = (_name_key(row.values["person"]), row.org)
             self.maps.person_by_name_org.setdefault(key, row.person)
@@ -794,11 +852,26 @@ def build_plan(
         if progress and count % 1000 == 0:
             progress(count // 2)
     matcher = Matcher(maps or KeyMaps.load())
+    repeated: dict[tuple, int] = {}  # a row's cells -> the first line that had them
     for count, row in enumerate(cleaned, start=1):
         if not row.problems:
+            cells = tuple(cell.strip() for cell in row.cells)
+            first = repeated.get(cells)
+            if first is not None:
+                # The same row again (a basket may hold one capacity twice):
+                # nothing more to do, and said, not rejected.
+                repairs.append(
+                    Repair(
+                        row.line,
+                        "",
+                        _("the same as line %(line)d: read once") % {"line": first},
+                    )
+                )
+                continue
             matcher.match(row)
             if not row.problems:
                 matcher.index_position_email(row)
+                repeated[cells] = row.line
         if progress and count % 1000 == 0:
             progress(len(cleaned) // 2 + count // 2)
     matcher.finish()

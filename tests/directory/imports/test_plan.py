@@ -283,10 +283,21 @@ def test_reasons_read_in_french(director):
 
 
 def test_duplicates_inside_the_file_are_rejected_with_the_first_line(director):
-    plan = plan_for([SHEET[0], SHEET[1], SHEET[0]])
+    again = list(SHEET[0])
+    again[6] = "01 44 95 98 99"  # the same position, said differently
+    plan = plan_for([SHEET[0], SHEET[1], again])
     assert plan.counts == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
     assert plan.rejected[0].line == 4
-    assert "2" in plan.rejected[0].problems[0].reason
+    assert plan.rejected[0].problems[0].reason == "Doublon de la ligne 2."
+
+
+def test_a_row_repeated_exactly_is_read_once_and_said(director):
+    plan, _ = run([SHEET[0], SHEET[1], SHEET[0]])
+    assert plan.counts == {"create": 2, "update": 0, "unchanged": 1, "reject": 0}
+    assert [(r.line, r.text) for r in plan.repairs if not r.column] == [
+        (4, "identique à la ligne 2\u00a0: lue une seule fois")
+    ]
+    assert Position.objects.count() == 2
 
 
 def test_contradicting_rows_about_one_record_are_rejected(director):
@@ -405,3 +416,34 @@ def test_a_value_our_export_protected_with_an_apostrophe_is_kept_as_text(directo
     assert Person.objects.get().first_name == "=Hélène"
     plan = plan_for([("Durand", "=HYPERLINK(1)")], headers)
     assert plan.counts["reject"] == 1  # a bare formula is not a value anybody typed
+
+
+def test_a_person_without_organisation_is_found_by_name_unless_homonyms(director):
+    run([("", "Chloé", "Colin", "Scène de Nancy", "Directeur·rice", "", "", "54000", "Nancy")])
+    # Her personal row (no organisation, no e-mail): the one Chloé Colin.
+    plan, _ = run([("", "Chloé", "Colin", "", "", "chloe@perso.fr", "", "", "")])
+    assert plan.counts == {"create": 0, "update": 1, "unchanged": 0, "reject": 0}
+    assert Person.objects.get().email == "chloe@perso.fr"
+    run([("", "Chloé", "Colin", "Théâtre de Metz", "Directeur·rice", "", "", "57000", "Metz")])
+    assert Person.objects.count() == 2  # another Chloé Colin, at another organisation
+    plan = plan_for([("", "Chloé", "Colin", "", "", "", "", "", "Lyon")])
+    assert plan.counts["reject"] == 1
+    assert "Plusieurs personnes" in plan.rejected[0].problems[0].reason
+
+
+def test_a_mailbox_shared_by_several_people_names_none_of_them(director):
+    headers = ["Prénom", "Nom", "Structure", "Fonction", "E-mail pro"]
+    run(
+        [
+            ("Chloé", "Colin", "Scène de Nancy", "Directeur·rice", "direction@nancy.fr"),
+            ("Emma", "Escoffier", "Scène de Nancy", "Chargée de presse", "direction@nancy.fr"),
+        ],
+        headers,
+    )
+    # The mailbox did not make Emma a second position of Chloé's.
+    assert Person.objects.count() == 2
+    plan = plan_for(
+        [("Emma", "Escoffier", "Scène de Nancy", "Chargée de presse", "direction@nancy.fr")],
+        headers,
+    )
+    assert plan.counts["unchanged"] == 1
