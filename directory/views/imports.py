@@ -74,34 +74,38 @@ def delimiter_choices():
     ]
 
 
-def count_phrases(counts: dict) -> list[tuple[str, int, str]]:
-    """(key, number, « 3 lignes à créer ») for the four counts of a plan or a job."""
-    phrases = {
-        CREATE: lambda n: ngettext("%(count)s row to create", "%(count)s rows to create", n),
-        UPDATE: lambda n: ngettext("%(count)s row to update", "%(count)s rows to update", n),
-        UNCHANGED: lambda n: ngettext("%(count)s row unchanged", "%(count)s rows unchanged", n),
-        REJECT: lambda n: ngettext("%(count)s row rejected", "%(count)s rows rejected", n),
-    }
+def _phrased(counts: dict, phrases: dict) -> list[tuple[str, int, str]]:
     found = []
     for key, phrase in phrases.items():
         number = int(counts.get(key) or 0)
         found.append((key, number, phrase(number) % {"count": number}))
     return found
+
+
+def count_phrases(counts: dict) -> list[tuple[str, int, str]]:
+    """(key, number, « 3 lignes à créer ») for the four counts of a plan or a job."""
+    return _phrased(
+        counts,
+        {
+            CREATE: lambda n: ngettext("%(count)s row to create", "%(count)s rows to create", n),
+            UPDATE: lambda n: ngettext("%(count)s row to update", "%(count)s rows to update", n),
+            UNCHANGED: lambda n: ngettext("%(count)s row unchanged", "%(count)s rows unchanged", n),
+            REJECT: lambda n: ngettext("%(count)s row rejected", "%(count)s rows rejected", n),
+        },
+    )
 
 
 def done_phrases(counts: dict) -> list[tuple[str, int, str]]:
     """What a finished import did: « 2 lignes créées », « 1 ligne rejetée »..."""
-    phrases = {
-        CREATE: lambda n: ngettext("%(count)s row created", "%(count)s rows created", n),
-        UPDATE: lambda n: ngettext("%(count)s row updated", "%(count)s rows updated", n),
-        UNCHANGED: lambda n: ngettext("%(count)s row unchanged", "%(count)s rows unchanged", n),
-        REJECT: lambda n: ngettext("%(count)s row rejected", "%(count)s rows rejected", n),
-    }
-    found = []
-    for key, phrase in phrases.items():
-        number = int(counts.get(key) or 0)
-        found.append((key, number, phrase(number) % {"count": number}))
-    return found
+    return _phrased(
+        counts,
+        {
+            CREATE: lambda n: ngettext("%(count)s row created", "%(count)s rows created", n),
+            UPDATE: lambda n: ngettext("%(count)s row updated", "%(count)s rows updated", n),
+            UNCHANGED: lambda n: ngettext("%(count)s row unchanged", "%(count)s rows unchanged", n),
+            REJECT: lambda n: ngettext("%(count)s row rejected", "%(count)s rows rejected", n),
+        },
+    )
 
 
 # --- Forms ------------------------------------------------------------------------
