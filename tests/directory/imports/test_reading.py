@@ -468,7 +468,7 @@ def test_a_file_over_the_size_limit(settings):
     message = error_of(b"Nom\n" + b"Dupont\n" * 200, "a.csv")
     assert (
         message
-        == f"Le fichier est trop volumineux (1,4{NBSP}Kio){NBSP}: 1000{NBSP}octets au maximum."
+        == f"Le fichier est trop volumineux (1,4{NBSP}ko){NBSP}: 1000{NBSP}octets au maximum."
     )
 
 

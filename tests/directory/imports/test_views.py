@@ -213,7 +213,7 @@ def test_the_menu_item_is_for_administrators_only(as_admin, as_staff):
 def test_the_upload_page_says_formats_limit_and_that_nothing_is_written(as_admin):
     page = text(as_admin.get(NEW))
     assert "CSV, XLSX ou ODS" in page
-    assert "de 20,0\u00a0Mio au plus" in page
+    assert "de 20,0\u00a0Mo au plus" in page
     assert "Rien n’est enregistré avant l’aperçu" in page
     assert 'accept=".csv,.xlsx,.ods"' in as_admin.get(NEW).content.decode()
 
