@@ -218,8 +218,13 @@ def clean_postcode(value: str) -> Cleaned:
     return Cleaned(compact)
 
 
+@lru_cache(maxsize=8192)
+def _is_french_postcode(postcode: str) -> bool:
+    return department_for_postcode(postcode) is not None
+
+
 def check_french_postcode(postcode: str) -> None:
-    if postcode and department_for_postcode(postcode) is None:
+    if postcode and not _is_french_postcode(postcode):
         raise CellError(
             _("%(value)s is not a French postcode of five digits.") % {"value": _quoted(postcode)}
         )
