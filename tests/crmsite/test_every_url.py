@@ -265,7 +265,7 @@ def world(admin_user, staff_user, other_staff_user, client_user):
     from directory import actions
 
     import_job = actions.start_import(
-        admin_user, "contacts.csv", "Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n".encode()
+        admin_user, "contacts.csv", b"Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n"
     )
     return SimpleNamespace(
         import_job=import_job,
