@@ -99,6 +99,19 @@ def directory_size():
     return Organisation.all_objects.count(), Person.all_objects.count()
 
 
+@pytest.fixture(autouse=True)
+def task_runs_in_the_request():
+    """These tests are about the pages: the import's task runs on commit, in
+    the request, as with the embedded defaults, on Redis too (the worker is
+    tested in test_celery.py)."""
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def other_admin():
     return factories.administrator(username="claire")
