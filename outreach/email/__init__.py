@@ -1,0 +1,1 @@
+"""E-mail: templates with merge fields, sanitised HTML, unsubscribe tokens and headers."""

@@ -1,0 +1,1 @@
+"""SMS: segments, numbers, quiet hours and the provider backends."""
