@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from ..bulk import values_by_id
 from ..models import Function, ImportPolicy, Organisation, Person, Position
 from ..text import fold
 from .cleaning import (
@@ -40,6 +41,7 @@ from .cleaning import (
     cleaner_for,
     strip_export_apostrophe,
 )
+from .collector import without_collector
 from .columns import TARGETS
 
 CHUNK = 900  # ids per IN (...) query: under SQLite's variable limit
@@ -712,18 +714,26 @@ def _stored(entity: str, ids: Iterable[int], names: set[str]) -> dict[int, dict]
         for name in names
         if name != "interest_centres"
     )
-    stored: dict[int, dict] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for values in model.all_objects.filter(pk__in=chunk).values("pk", *columns):
-            stored[values.pop("pk")] = values
-        if "interest_centres" in names:
-            through = Organisation.interest_centres.through
+    stored = {
+        pk: dict(zip(columns, values, strict=True))
+        for pk, values in values_by_id(model, ids, columns).items()
+    }
+    if "interest_centres" in names:
+        through = Organisation.interest_centres.through
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
             for org, centre in through.objects.filter(organisation_id__in=chunk).values_list(
                 "organisation_id", "interestcentre_id"
             ):
                 stored[org].setdefault("interest_centres", set()).add(centre)
     return stored
+
+
+def _field_and_column(model, name: str):
+    field_obj = model._meta.get_field(name)
+    if field_obj.is_relation and not field_obj.many_to_many:
+        return field_obj, f"{name}_id"
+    return field_obj, name
 
 
 def _comparable(model, name: str, value):
@@ -755,15 +765,13 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
         if not names or policy == ImportPolicy.SKIP:
             continue
         stored = _stored(entity, records.keys(), names)
+        fields = {name: _field_and_column(model, name) for name in names}
         for ref, said in records.items():
             current = stored.get(ref)
             if current is None:
                 continue
             for name, (value, line) in said.items():
-                field_obj = model._meta.get_field(name)
-                column = (
-                    f"{name}_id" if field_obj.is_relation and not field_obj.many_to_many else name
-                )
+                field_obj, column = fields[name]
                 before = current.get(column)
                 after = _comparable(model, name, value)
                 if name == "interest_centres":
@@ -834,6 +842,7 @@ def _sample(changes, line, matcher, entity, ref, name, before, after) -> None:
 # --- The whole plan --------------------------------------------------------------------
 
 
+@without_collector
 def build_plan(
     headers: list[str],
     rows: Iterable[tuple[int, list[str]]],

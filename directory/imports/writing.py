@@ -22,6 +22,7 @@ from django.utils import timezone
 from ..bulk import bulk_update
 from ..models import Organisation, Person, Position
 from ..search import DERIVED_FIELDS, people_of_organisations, refresh_people
+from .collector import without_collector
 from .plan import CHUNK, Plan
 
 BATCH = 2000
@@ -158,6 +159,7 @@ def _derive_geography(record):
 _derive_geography.fields = {"department", "region"}
 
 
+@without_collector
 def write_plan(
     plan: Plan, *, progress: Callable[[str], None] | None = None
 ) -> dict[str, list[int]]:
