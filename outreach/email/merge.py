@@ -254,13 +254,13 @@ def render(template_text: str, values: Mapping, html: bool) -> str:
 
 
 def sample_values() -> dict[str, object]:
-    """Plausible values for previews and test sends (no real person)."""
+    """Plausible values for previews and test sends (no real person; French, as recipients are)."""
     return {
-        "civility": _("Ms"),
+        "civility": "Mme",
         "first_name": "Camille",
         "last_name": "Martin",
         "full_name": "Camille Martin",
-        "function": _("Director"),
+        "function": "Directrice",
         "organisation": "Théâtre du Moulin",
         "email": "direction@theatre-du-moulin.example",
         "phone": "+33 3 87 00 00 00",
