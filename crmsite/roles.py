@@ -54,6 +54,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             for action in ("view", "add", "change", "delete")
             for model in ("savedsearch", "basket", "basketstep", "basketentry", "snapshot")
         ),
+        # Campaigns: staff create and send them; templates are the administrators'.
+        *(f"outreach.{action}_campaign" for action in ("view", "add", "change", "delete")),
+        "outreach.send_campaign",
+        "outreach.view_delivery",
+        "outreach.view_emailtemplate",
+        "outreach.view_smstemplate",
+        "outreach.view_labeltemplate",
     },
     CLIENTS: {
         "wagtailadmin.access_admin",

@@ -1,1 +1,0 @@
-"""Models of outreach arrive with their issue; the app is installed from the start."""
