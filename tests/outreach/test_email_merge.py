@@ -160,3 +160,18 @@ def test_every_field_has_distinct_names_and_the_sample_covers_them():
     assert set(merge.sample_values()) == {f.key for f in merge.FIELDS}
     sample = "".join(f"{{{{ {f.french} }}}}" for f in merge.FIELDS)
     assert merge.check(sample) == []
+
+
+def test_html_escaping_is_djangos_for_every_kind_of_value():
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    samples = [
+        "".join(chr(code) for code in range(32, 127)),
+        "Théâtre « l’Œuvre » — 50 % & <co>",
+        mark_safe("<b>déjà « sûr »</b>"),  # marked safe by someone: still escaped
+        gettext_lazy("Unsubscribe"),
+        3.5,
+    ]
+    for value in samples:
+        assert merge.render("{{ nom }}", {"last_name": value}, html=True) == escape(value)
