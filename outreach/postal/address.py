@@ -209,6 +209,14 @@ def shorten(line: str, limit: int = MAX_CHARS) -> str:
     return cut(line, limit)
 
 
+def abbreviated(line: str) -> str:
+    """A line in capitals with every abbreviation of the standard applied: two
+    ways of writing one street ("BOULEVARD", "BD") read the same."""
+    for pattern, short in _ABBREVIATIONS:
+        line = pattern.sub(short, line)
+    return line
+
+
 def city_line(city: str, limit: int = MAX_CHARS, room: int = 0) -> str:
     """The city in capitals within `limit` characters, less `room` (kept for a
     postcode on the same line); a final CEDEX and its number survive any cut."""
@@ -228,7 +236,7 @@ def _reason(parts: AddressParts) -> str:
     if not (parts.line1 or parts.line2 or parts.postcode or parts.city):
         return _("No postal address.")
     if parts.country not in KNOWN_COUNTRIES:
-        return _("The country of the address is not one the post can be sent to from here.")
+        return _("The country of the address is not known (“Other country”): a label needs it.")
     if not capitals(parts.city):
         return _("The address has no city.")
     if parts.country in (FRANCE, MONACO):
