@@ -177,7 +177,8 @@ class _TextWriter(HTMLParser):
             if not self._at_line_start:
                 self._write(" ")
         elif tag in _BLOCKS:
-            self._break(2)
+            if not self._line_prefix:  # a paragraph opening a list item stays on its line
+                self._break(1 if self._lists else 2)
         elif tag == "a":
             self._links.append((attributes.get("href") or "", len(self.out)))
         elif tag == "img":
@@ -203,7 +204,7 @@ class _TextWriter(HTMLParser):
         elif tag in ("li", "tr"):
             self._break(1)
         elif tag in _BLOCKS:
-            self._break(2)
+            self._break(1 if self._lists else 2)
         elif tag == "a" and self._links:
             href, start = self._links.pop()
             label = "".join(self.out[start:]).strip()

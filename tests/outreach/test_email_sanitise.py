@@ -1,5 +1,7 @@
 """Template HTML: what survives sanitising, and the text body derived from it."""
 
+import re
+
 from outreach.email.sanitise import sanitise_html, text_from_html
 
 
@@ -106,9 +108,14 @@ def test_text_has_no_tags_or_entities_left():
     )
     text = text_from_html(html)
     assert text == 'Café & théâtre <3 "ok"\u00a0!\n\nA B\n\nAffiche'
-    assert "&" not in text.replace("Café & ", "")
+    assert not re.search(r"&#?\w+;|</?[a-z]", text)
 
 
 def test_text_of_an_empty_body_is_empty():
     assert text_from_html("") == ""
     assert text_from_html("<p> </p><br>") == ""
+
+
+def test_paragraphs_inside_list_items_stay_on_the_item_line():
+    html = "<ul><li><p>Un</p></li><li><p>Deux</p><p>suite</p></li></ul><p>Fin</p>"
+    assert text_from_html(html) == "- Un\n- Deux\nsuite\n\nFin"
