@@ -15,6 +15,7 @@ import requests
 import responses
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+from django.utils import translation
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from outreach.sms.backends import (
@@ -258,9 +259,11 @@ def test_brevo_503_with_retry_after():
 def test_brevo_read_timeout_is_unknown_and_the_batch_goes_on():
     responses.post(API, body=requests.ReadTimeout("read timed out"))
     responses.post(API, status=201, json=accepted(message_id=8))
-    results = get_backend().send_messages([message(), message(to="+33781234567")])
+    with translation.override("fr"):
+        results = get_backend().send_messages([message(), message(to="+33781234567")])
     assert [(r.status, r.code) for r in results] == [(UNKNOWN, "timeout"), (SENT, "")]
-    assert "not sent again" in results[0].error
+    assert "peut-être parti" in results[0].error
+    assert "pas renvoyé automatiquement" in results[0].error
     assert len(responses.calls) == 2  # the first one was not sent again
 
 
