@@ -4,10 +4,12 @@ Brevo calls the webhook URL of a transactional SMS (its `webUrl`, or the
 account's SMS webhook) with one JSON object per event, or a list of them when
 webhooks are batched. The fields used here, as Brevo documents them: `to`
 (the mobile number the SMS went to, country code first and no "+"),
-`msg_status` (sent, delivered, soft_bounce, hard_bounce, replied,
-unsubscribe, ...), `reply` (the text the person answered, on a reply),
-`messageId` or `message_id` (Brevo's id of the SMS replied to) and `tag`
-(our reference, see backends/brevo.py).
+`msg_status` (sent, delivered, soft_bounce, hard_bounce, ...), `reply` (the
+text the person answered, on a reply), `messageId` or `message_id` (Brevo's id
+of the SMS replied to) and `tag` (our reference, see backends/brevo.py).
+Brevo's SMS event names include "replied" and "unsubscribe"; as the exact
+`msg_status` of a reply is not spelled out in its webhook page, any event
+that carries a non-empty `reply` is read as a reply.
 
 `parse_brevo_inbound` keeps the replies and the unsubscriptions as
 `InboundSms`; `is_stop` says whether a reply asks to receive no more SMS:

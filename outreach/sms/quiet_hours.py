@@ -1,7 +1,7 @@
 """When marketing SMS may not be sent: nights, Sundays and public holidays.
 
-The rule (the French code of practice for marketing SMS, the one French
-carriers enforce): no marketing SMS from 22:00 to 08:00, on Sundays, or on a
+The rule (the French professional rule for marketing SMS, which carriers and
+SMS providers apply): no marketing SMS from 22:00 to 08:00, on Sundays, or on a
 French public holiday (metropolitan France: the `holidays` library's national
 list, without Alsace-Moselle's Good Friday and 26 December). Hours are
 Europe/Paris wall-clock hours, whatever the time zone of the moment asked
