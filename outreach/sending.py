@@ -1,0 +1,449 @@
+"""Sending a frozen campaign: each delivery at most once, whatever happens.
+
+The rules, in the order a chunk goes through them:
+
+1. **Claim.** A worker takes up to `CHUNK` pending deliveries with a
+   conditional update (pending → sending, with its own claim token): two
+   workers, a retried task or a task run twice never hold the same
+   delivery. The claim is committed before the provider is called.
+2. **Check again.** A person who opted out, asked not to be contacted or
+   whose coordinate turned invalid *after* the campaign was frozen is left
+   out now, with the reason.
+3. **Send**, outside any transaction, one message at a time through one
+   open connection, so that each delivery gets its own outcome: sent (with
+   the provider's message id), failed (the provider refused it, with its
+   reason), or unknown (the provider may have received it: a timeout, a
+   connection cut after the request went out). Unknown is never resent
+   automatically.
+4. **Retry** what the provider refused *temporarily* (rate limited,
+   unavailable before receiving anything): those deliveries go back to
+   pending and the task retries later, with back-off; after `MAX_ATTEMPTS`
+   they fail with the reason.
+
+A delivery left in "sending" by a worker that died (claimed more than
+`STALE_AFTER` ago) becomes unknown: it may have gone out, so it is not sent
+again. A per-channel rate limit (`settings.OUTREACH_RATE_LIMITS`,
+messages per second, shared by all workers through the cache) is kept.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Person
+
+from .models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, Suppression
+
+CHUNK = 500
+MAX_ATTEMPTS = 5
+STALE_AFTER = timedelta(minutes=15)
+RETRY_STATUSES = {408, 425, 429, 502, 503, 504}
+
+
+@dataclass
+class Outcome:
+    """What a run of the sender says to do next."""
+
+    done: bool = False  # nothing pending any more
+    retry_in: float = 0  # a temporary refusal: run again in that many seconds
+    wait_until: object = None  # quiet hours: run again then
+    sent: int = 0
+
+
+# --- Claiming --------------------------------------------------------------------------
+
+
+def claim(campaign_id: int, size: int = CHUNK) -> list[Delivery]:
+    """Take up to `size` pending deliveries for this worker."""
+    ids = list(
+        Delivery.objects.filter(campaign_id=campaign_id, status=DeliveryStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:size]
+    )
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING,
+        claim=token,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    return list(Delivery.objects.filter(claim=token, status=DeliveryStatus.SENDING).order_by("pk"))
+
+
+def expire_stale(campaign_id: int) -> int:
+    """Deliveries a dead worker held: unknown, never resent."""
+    return Delivery.objects.filter(
+        campaign_id=campaign_id,
+        status=DeliveryStatus.SENDING,
+        claimed_at__lt=timezone.now() - STALE_AFTER,
+    ).update(
+        status=DeliveryStatus.UNKNOWN,
+        reason=_("The sending was interrupted: the message may or may not have left."),
+    )
+
+
+# --- Checking again --------------------------------------------------------------------
+
+
+def _still_allowed(campaign: Campaign, deliveries: list[Delivery]) -> dict[int, str]:
+    """delivery id -> why it may no longer be sent."""
+    refused: dict[int, str] = {}
+    if campaign.channel == Channel.POST:
+        return refused
+    people = {d.person_id for d in deliveries if d.person_id}
+    channel = campaign.channel
+    consent_field = f"{channel}_consent"
+    allowed = {
+        pk: Person(do_not_contact=dnc, **{consent_field: consent}).may_be_contacted_by(channel)
+        for pk, dnc, consent in Person.all_objects.filter(pk__in=people).values_list(
+            "pk", "do_not_contact", consent_field
+        )
+    }
+    keys = {Suppression.key(channel, d.coordinate) for d in deliveries}
+    suppressed = dict(
+        Suppression.objects.filter(channel=channel, coordinate__in=keys).values_list(
+            "coordinate", "reason"
+        )
+    )
+    for delivery in deliveries:
+        if delivery.person_id and not allowed.get(delivery.person_id, True):
+            refused[delivery.pk] = _("no longer to be contacted on this channel")
+        reason = suppressed.get(Suppression.key(channel, delivery.coordinate))
+        if reason:
+            refused[delivery.pk] = _("this coordinate is suppressed: %(reason)s") % {
+                "reason": Suppression(reason=reason).get_reason_display()
+            }
+    return refused
+
+
+# --- Merge values ----------------------------------------------------------------------
+
+
+def merge_values(deliveries: list[Delivery]) -> dict[int, dict]:
+    """delivery id -> the values of the merge fields (`outreach.email.merge`)."""
+    from directory.models import Organisation, Position
+
+    people = {
+        pk: (civility, first, last)
+        for pk, civility, first, last in Person.all_objects.filter(
+            pk__in={d.person_id for d in deliveries if d.person_id}
+        ).values_list("pk", "civility", "first_name", "last_name")
+    }
+    positions = {
+        pk: (title or function or "", organisation or "", phone or "")
+        for pk, title, function, organisation, phone in Position.all_objects.filter(
+            pk__in={d.position_id for d in deliveries if d.position_id}
+        ).values_list("pk", "title", "function__name", "organisation__name", "phone")
+    }
+    organisations = dict(
+        Organisation.all_objects.filter(
+            pk__in={d.organisation_id for d in deliveries if d.kind == "organisation"}
+        ).values_list("pk", "name")
+    )
+    values = {}
+    for d in deliveries:
+        civility, first, last = people.get(d.person_id, ("", "", ""))
+        function, organisation, phone = positions.get(d.position_id, ("", "", ""))
+        if d.kind == "organisation":
+            organisation = organisations.get(d.organisation_id, d.name)
+        values[d.pk] = {
+            "civility": civility,
+            "first_name": first,
+            "last_name": last,
+            "full_name": f"{first} {last}".strip() or d.name,
+            "function": function,
+            "organisation": organisation,
+            "email": d.coordinate if "@" in d.coordinate else "",
+            "phone": phone,
+        }
+    return values
+
+
+# --- Rate limit ------------------------------------------------------------------------
+
+
+def _pace(channel: str) -> None:
+    """Wait, if needed, so that all workers together keep the channel's rate."""
+    limit = (getattr(settings, "OUTREACH_RATE_LIMITS", {}) or {}).get(channel)
+    if not limit:
+        return
+    while True:
+        second = int(time.time())
+        key = f"outreach:rate:{channel}:{second}"
+        cache.add(key, 0, timeout=5)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1
+        if count <= limit:
+            return
+        time.sleep(max(0.0, second + 1 - time.time()))
+
+
+# --- Sending ---------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    status: str
+    message_id: str = ""
+    reason: str = ""
+    retry_after: float | None = None  # a temporary refusal: nothing was sent
+
+
+def unsubscribe_url(delivery: Delivery) -> str:
+    from .email.unsubscribe import make_token
+
+    token = make_token(delivery.pk, delivery.person_id, delivery.coordinate)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "outreach_unsubscribe", args=[token]
+    )
+
+
+def _email_error(error: Exception) -> Result:
+    """Classify an error of Django's e-mail backend (anymail or SMTP)."""
+    import smtplib
+
+    import requests
+    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+
+    if isinstance(error, AnymailRecipientsRefused | smtplib.SMTPRecipientsRefused):
+        return Result(DeliveryStatus.FAILED, reason=_("The provider refused the address."))
+    status = getattr(error, "status_code", None)
+    if isinstance(error, AnymailAPIError) and status is not None:
+        if status in RETRY_STATUSES:
+            return Result(DeliveryStatus.PENDING, retry_after=30.0, reason=str(error)[:300])
+        if 400 <= status < 500:
+            return Result(DeliveryStatus.FAILED, reason=str(error)[:500])
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, requests.ConnectionError) and not isinstance(
+        cause, requests.ReadTimeout | requests.ConnectTimeout
+    ):
+        from .sms.backends.brevo import never_connected
+
+        if never_connected(cause):
+            return Result(DeliveryStatus.PENDING, retry_after=30.0, reason=str(error)[:300])
+    if isinstance(error, smtplib.SMTPConnectError):
+        return Result(DeliveryStatus.PENDING, retry_after=30.0, reason=str(error)[:300])
+    return Result(
+        DeliveryStatus.UNKNOWN,
+        reason=_("The provider did not answer clearly: %(error)s") % {"error": str(error)[:300]},
+    )
+
+
+class EmailSender:
+    def __init__(self, campaign: Campaign):
+        from .email.message import compile_email
+
+        self.campaign = campaign
+        self.template = compile_email(campaign.subject, campaign.html, campaign.text)
+        self.connection = get_connection()
+
+    def __enter__(self):
+        self.connection.open()
+        return self
+
+    def __exit__(self, *exc):
+        self.connection.close()
+
+    def send(self, delivery: Delivery, values: dict) -> Result:
+        from .email.message import build_message
+
+        rendered = self.template.render(values)
+        message = build_message(
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+            settings.DEFAULT_FROM_EMAIL,
+            delivery.coordinate,
+            unsubscribe_url(delivery),
+            metadata={"delivery": str(delivery.pk), "campaign": str(self.campaign.pk)},
+            tags=[f"campaign-{self.campaign.pk}"],
+        )
+        try:
+            sent = self.connection.send_messages([message])
+        except Exception as error:  # the backend's own errors: classified, never raised
+            return _email_error(error)
+        if not sent:
+            return Result(DeliveryStatus.FAILED, reason=_("The provider refused the message."))
+        status = getattr(message, "anymail_status", None)
+        message_id = ""
+        if status is not None:
+            message_id = str(status.message_id or "")
+            if status.status and status.status <= {"rejected", "invalid", "failed"}:
+                return Result(DeliveryStatus.FAILED, message_id, _("Rejected by the provider."))
+        return Result(DeliveryStatus.SENT, message_id)
+
+
+class SmsSender:
+    def __init__(self, campaign: Campaign):
+        from .email import merge
+        from .sms.backends import get_backend
+
+        self.campaign = campaign
+        self.template = merge.compile(campaign.text, html=False)
+        self.backend = get_backend()
+
+    def __enter__(self):
+        self.backend.open()
+        return self
+
+    def __exit__(self, *exc):
+        self.backend.close()
+
+    def send(self, delivery: Delivery, values: dict) -> Result:
+        from .sms.backends import RetryableSmsError, SmsMessage
+
+        message = SmsMessage(
+            to=delivery.coordinate,
+            body=self.template.render(values),
+            reference=f"delivery-{delivery.pk}",
+        )
+        try:
+            [result] = self.backend.send_messages([message])
+        except RetryableSmsError as error:
+            return Result(DeliveryStatus.PENDING, retry_after=error.retry_after or 30.0)
+        status = {"sent": DeliveryStatus.SENT, "failed": DeliveryStatus.FAILED}.get(
+            result.status, DeliveryStatus.UNKNOWN
+        )
+        return Result(status, result.provider_id, result.error[:500])
+
+
+SENDERS = {Channel.EMAIL: EmailSender, Channel.SMS: SmsSender}
+
+
+def _record(results: dict[int, Result], attempts: dict[int, int]) -> tuple[int, float]:
+    """Write each delivery's outcome; return (how many sent, retry in seconds or 0)."""
+    now = timezone.now()
+    sent, retry_in = 0, 0.0
+    by_outcome: dict[tuple, list[int]] = {}
+    with_ids: list[Delivery] = []
+    for pk, result in results.items():
+        status, reason = result.status, result.reason
+        if status == DeliveryStatus.PENDING:
+            if attempts.get(pk, 0) >= MAX_ATTEMPTS:
+                status = DeliveryStatus.FAILED
+                reason = _("The provider kept refusing it for now; given up after %(n)d tries.") % {
+                    "n": MAX_ATTEMPTS
+                }
+            else:
+                retry_in = max(retry_in, result.retry_after or 30.0)
+        if status == DeliveryStatus.SENT and not result.message_id:
+            by_outcome.setdefault((status, reason, ""), []).append(pk)
+        elif status == DeliveryStatus.SENT:
+            with_ids.append(
+                Delivery(pk=pk, status=status, provider_message_id=result.message_id, sent_at=now)
+            )
+        else:
+            by_outcome.setdefault((status, reason, result.message_id), []).append(pk)
+        if status == DeliveryStatus.SENT:
+            sent += 1
+    Delivery.objects.bulk_update(
+        with_ids, ["status", "provider_message_id", "sent_at", "claim"], batch_size=CHUNK
+    )
+    for (status, reason, message_id), ids in by_outcome.items():
+        fields = {"status": status, "reason": reason[:500], "claim": ""}
+        if status == DeliveryStatus.SENT:
+            fields["sent_at"] = now
+        if message_id:
+            fields["provider_message_id"] = message_id
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(**fields)
+    return sent, retry_in
+
+
+def run(
+    campaign_id: int,
+    *,
+    budget: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Send the campaign's pending deliveries, chunk by chunk, for at most
+    `budget` seconds (None: until done); say what to do next."""
+    started = time.monotonic()
+    campaign = Campaign.objects.get(pk=campaign_id)
+    outcome = Outcome()
+    if campaign.status not in (CampaignStatus.SENDING, CampaignStatus.WAITING):
+        outcome.done = True
+        return outcome
+    expire_stale(campaign_id)
+    if campaign.channel == Channel.SMS:
+        from .sms.quiet_hours import is_quiet, next_allowed
+
+        reason = is_quiet(timezone.now())
+        if reason:
+            Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING).update(
+                status=CampaignStatus.WAITING, waiting_reason=reason[:200]
+            )
+            outcome.wait_until = next_allowed(timezone.now())
+            return outcome
+        Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.WAITING).update(
+            status=CampaignStatus.SENDING, waiting_reason=""
+        )
+    with SENDERS[campaign.channel](campaign) as sender:
+        while True:
+            if budget is not None and time.monotonic() - started > budget:
+                return outcome
+            if Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.CANCELLED).exists():
+                outcome.done = True
+                return outcome
+            deliveries = claim(campaign_id)
+            if not deliveries:
+                break
+            refused = _still_allowed(campaign, deliveries)
+            for pk, reason in refused.items():
+                Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
+                    status=DeliveryStatus.LEFT_OUT, reason=reason[:500], claim=""
+                )
+            deliveries = [d for d in deliveries if d.pk not in refused]
+            values = merge_values(deliveries)
+            results: dict[int, Result] = {}
+            for index, delivery in enumerate(deliveries):
+                _pace(campaign.channel)
+                result = sender.send(delivery, values[delivery.pk])
+                results[delivery.pk] = result
+                if result.retry_after is not None:
+                    # The provider refuses for now: release the rest unsent.
+                    for rest in deliveries[index + 1 :]:
+                        results[rest.pk] = Result(DeliveryStatus.PENDING, retry_after=0.0)
+                    break
+            sent, retry_in = _record(results, {d.pk: d.attempts for d in deliveries})
+            outcome.sent += sent
+            if progress:
+                progress(outcome.sent)
+            if retry_in:
+                outcome.retry_in = retry_in
+                return outcome
+    finish(campaign_id)
+    outcome.done = True
+    return outcome
+
+
+def finish(campaign_id: int) -> None:
+    """The campaign is sent once nothing is pending or being sent."""
+    busy = Delivery.objects.filter(
+        campaign_id=campaign_id,
+        status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING),
+    ).exists()
+    if not busy:
+        with transaction.atomic():
+            Campaign.objects.filter(
+                pk=campaign_id, status__in=(CampaignStatus.SENDING, CampaignStatus.WAITING)
+            ).update(status=CampaignStatus.SENT, finished_at=timezone.now(), waiting_reason="")
+
+
+__all__ = ["Outcome", "claim", "expire_stale", "finish", "run"]
