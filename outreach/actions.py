@@ -342,7 +342,7 @@ def send_test(user, campaign: Campaign, *, to: str = "") -> str:
     access_campaign(user, campaign, "view")
     access_campaigns(user, "add")
     _ready(campaign)
-    from .test_messages import send_test_message
+    from .trial import send_test_message
 
     where = send_test_message(user, campaign, to)
     log(campaign, TEST_ACTION, user=user, data={"to": where})
