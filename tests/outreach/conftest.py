@@ -1,0 +1,66 @@
+"""Campaign fixtures: the small directory of tests/selections (`town`), a
+basket of the directors of venues in Grand Est, and one template per channel."""
+
+import pytest
+
+from outreach.models import EmailTemplate, LabelTemplate, SmsTemplate
+from selections.models import Basket, BasketStep, SavedSearch
+from tests.selections.conftest import marie, paul, town  # noqa: F401  (shared fixtures)
+
+
+def rule(field, operator, value=None):
+    return {"field": field, "operator": operator, "value": value}
+
+
+def basket_for(owner, tree, name="Directeurs du Grand Est", target="people"):
+    search = SavedSearch.objects.create(owner=owner, name=name, criteria=tree, target=target)
+    basket = Basket.objects.create(owner=owner, name=name)
+    BasketStep.objects.create(basket=basket, sort_order=0, operation="union", search=search)
+    return basket
+
+
+@pytest.fixture
+def directors_basket(town, marie):
+    """The first seed's case: the directors of venues in Grand Est (Alice at
+    Metz, Emma at Nancy; Emma refused e-mails)."""
+    tree = {
+        "match": "all",
+        "rules": [
+            rule("position.function", "in", [town.director.pk]),
+            rule("organisation.kind", "in", [town.venue.pk]),
+            rule("organisation.region", "in", ["44"]),
+        ],
+    }
+    return basket_for(marie, tree)
+
+
+@pytest.fixture
+def email_template(db):
+    return EmailTemplate.objects.create(
+        name="Invitation",
+        subject="Bonjour {{ prenom }}",
+        html="<p>Bonjour {{ prenom }} {{ nom }}, directrice de {{ organisation }}.</p>",
+    )
+
+
+@pytest.fixture
+def sms_template(db):
+    return SmsTemplate.objects.create(name="Rappel", body="Bonjour {{ prenom }}, à ce soir !")
+
+
+@pytest.fixture
+def label_template(db):
+    return LabelTemplate.objects.create(
+        name="Avery L7160",
+        preset="L7160",
+        page_width=210,
+        page_height=297,
+        rows=7,
+        columns=3,
+        top_margin="15.15",
+        left_margin="7.21",
+        label_width="63.5",
+        label_height="38.1",
+        horizontal_pitch="66.04",
+        vertical_pitch="38.1",
+    )
