@@ -7,6 +7,14 @@ before Wagtail sees them (`UNUSED_ADMIN_URLS`), while their names stay
 reversible for Wagtail's own templates. The site-history report is our
 subclass, which escapes spreadsheet formulae in its exports, and bulk actions
 pass through `crmsite.views.bulk`, which checks ids and permissions first.
+
+Outside /admin/, the addresses reached without signing in: the personal
+unsubscribe link of e-mails (`/desinscription/<token>/`) and the SMS
+provider's webhook (`outreach.public_urls`), and django-anymail's tracking
+webhooks under `/webhooks/anymail/` (`/webhooks/anymail/brevo/tracking/`,
+`.../mailjet/tracking/`, ...). Those are served only when
+ANYMAIL_WEBHOOK_SECRET is set: without a secret anymail would accept any
+post, and anyone could report bounces and complaints.
 """
 
 from django.conf import settings
@@ -74,8 +82,12 @@ urlpatterns = [
         name="crm_dismissibles",
     ),
     path("admin/", include(wagtailadmin_urls)),
+    path("", include("outreach.public_urls")),
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),
 ]
+
+if getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
+    urlpatterns.insert(-1, path("webhooks/anymail/", include("anymail.urls")))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -6,3 +6,6 @@ class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the provider's tracking events)

@@ -158,6 +158,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
+# Periodic tasks (`celery -A crmsite beat`): scheduled campaigns start on time.
+CELERY_BEAT_SCHEDULE = {
+    "outreach-release-due-campaigns": {
+        "task": "outreach.release_due_campaigns",
+        "schedule": 60.0,
+    },
+}
 
 # Users and authentication. Nobody signs up: administrators create accounts.
 AUTH_USER_MODEL = "crmsite.User"
@@ -222,6 +229,36 @@ MEDIA_ROOT = BASE_DIR / "media"
 # Email: console by default; a django-anymail provider in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
+# django-anymail: the provider's keys, and the "user:password" its tracking
+# webhooks must present (basic auth); without it they are not served at all
+# (crmsite/urls.py). Only the keys that are set are given to anymail.
+ANYMAIL = {
+    name: value
+    for name, value in {
+        "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET"),
+        "BREVO_API_KEY": env_str("BREVO_API_KEY"),
+        "MAILJET_API_KEY": env_str("MAILJET_API_KEY"),
+        "MAILJET_SECRET_KEY": env_str("MAILJET_SECRET_KEY"),
+        "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
+    }.items()
+    if value
+}
+
+# SMS: a backend like the e-mail ones (outreach.sms.backends): console by
+# default, "outreach.sms.backends.brevo.SmsBackend" in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "outreach.sms.backends.console.SmsBackend")
+SMS_SENDER = env_str("SMS_SENDER")
+SMS_BREVO_API_KEY = env_str("SMS_BREVO_API_KEY") or env_str("BREVO_API_KEY")
+# Where Brevo posts the SMS events and replies (BASE_URL/webhooks/sms/brevo/?secret=…).
+SMS_BREVO_WEBHOOK_URL = env_str("SMS_BREVO_WEBHOOK_URL")
+# The secret Brevo's SMS webhook must carry; without it every post is refused.
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET")
+
+# Messages handed to each provider per second, all workers together (0: no limit).
+OUTREACH_RATE_LIMITS = {
+    "email": env_int("OUTREACH_EMAIL_RATE_LIMIT", 0),
+    "sms": env_int("OUTREACH_SMS_RATE_LIMIT", 10),
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "CRM Culture")
