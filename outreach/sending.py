@@ -47,7 +47,7 @@ from directory.models import Person
 
 from .models import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus, Suppression
 
-CHUNK = 500
+CHUNK = 200
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=15)
 RETRY_STATUSES = {408, 425, 429, 502, 503, 504}

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 AREAS = {
     "directory": "crmsite.bench.directory",
     "imports": "crmsite.bench.imports",
+    "outreach": "crmsite.bench.outreach",
     "selections": "crmsite.bench.selections",
 }
 
@@ -27,7 +28,10 @@ class Command(BaseCommand):
             "--repeat", type=int, default=20, help="Measurements per query (default 20)."
         )
         parser.add_argument(
-            "--rows", type=int, default=100_000, help="Rows of the generated sheet (imports)."
+            "--rows",
+            type=int,
+            default=100_000,
+            help="Rows of the generated sheet (imports) or recipients (outreach).",
         )
         parser.add_argument(
             "--only",
