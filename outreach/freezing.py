@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 
 from directory.models import Organisation, Person, Position
 from selections.disclosure import Disclosure
-from selections.recipients import POST, Policy, Recipient, reason_label, resolve
+from selections.recipients import (
+    BY_COORDINATE,
+    DUPLICATE,
+    POST,
+    Policy,
+    Recipient,
+    reason_label,
+    resolve,
+)
 from selections.resolution import basket_rows
 
 from .models import Campaign, Delivery, DeliveryStatus, Suppression
@@ -114,8 +122,12 @@ def _label_parts(recipients: list[Recipient]) -> dict[tuple, tuple]:
     return parts
 
 
-def _label(recipient: Recipient, parts: dict, template) -> tuple[str, str]:
-    """(label text, reason it cannot be made) for a postal recipient."""
+def _label(
+    recipient: Recipient, parts: dict, template, organisation_only: bool = False
+) -> tuple[str, str]:
+    """(label text, reason it cannot be made) for a postal recipient; with
+    `organisation_only` (several recipients merged at one address), the
+    label names the organisation alone."""
     from .postal.address import incomplete_reason, label_lines
 
     if recipient.kind == "position":
@@ -141,12 +153,18 @@ def _label(recipient: Recipient, parts: dict, template) -> tuple[str, str]:
             function = ""
         if not template.show_organisation and recipient.kind != "organisation":
             organisation = ""
+    if organisation_only and organisation:
+        name = function = ""
     line1, line2, postcode, city, country = source if source else ("", "", "", "", "")
     reason = incomplete_reason(name, function, organisation, line1, line2, postcode, city, country)
     if reason:
         return "", reason
     lines = label_lines(name, function, organisation, line1, line2, postcode, city, country)
     return "\n".join(lines), ""
+
+
+def _address_key(coordinate: str) -> str:
+    return (coordinate or "").strip().casefold()  # as `selections.recipients` merges
 
 
 def recipients(campaign: Campaign) -> Iterator[Row]:
@@ -171,7 +189,12 @@ def recipients(campaign: Campaign) -> Iterator[Row]:
                 yield Row(recipient, recipient.coordinate, recipient.left_out)
                 continue
             if channel == POST:
-                label, problem = _label(recipient, parts, campaign.label_template)
+                label, problem = _label(
+                    recipient,
+                    parts,
+                    campaign.label_template,
+                    _address_key(recipient.coordinate) in shared,
+                )
                 if problem:
                     yield Row(recipient, recipient.coordinate, INCOMPLETE, problem)
                 else:
@@ -189,7 +212,19 @@ def recipients(campaign: Campaign) -> Iterator[Row]:
             else:
                 yield Row(recipient, recipient.coordinate)
 
-    for recipient in resolve(rows, channel, policy_of(campaign)):
+    resolved = resolve(rows, channel, policy_of(campaign))
+    shared: set[str] = set()
+    if channel == POST and campaign.merge == BY_COORDINATE:
+        # One label per address: where several rows share it, the label
+        # names the organisation alone (read all rows first to know).
+        resolved = list(resolved)
+        at = Counter(
+            _address_key(r.coordinate)
+            for r in resolved
+            if r.coordinate and (not r.left_out or r.left_out == DUPLICATE)
+        )
+        shared = {key for key, count in at.items() if count > 1}
+    for recipient in resolved:
         buffer.append(recipient)
         if len(buffer) >= BATCH:
             yield from flush()

@@ -353,3 +353,27 @@ def test_two_workers_on_one_campaign_send_each_message_once(marie, town, email_t
     assert len(recipients) == 300 and len(set(recipients)) == 300
     assert campaign.deliveries.filter(status=DeliveryStatus.SENT).count() == 300
     assert Suppression.objects.count() == 0
+
+
+def test_labels_merged_per_address_name_the_organisation_once(town, marie, label_template):
+    from selections.recipients import BY_COORDINATE
+
+    for name in ("Yves", "Zoé"):
+        PositionFactory(
+            person=PersonFactory(first_name=name, last_name="Metzger"),
+            organisation=town.metz,
+            function=town.press,
+        )
+    tree = {"match": "all", "rules": [rule("organisation.kind", "in", [town.venue.pk])]}
+    basket = basket_for(marie, tree, name="Lieux")
+    campaign = campaign_of(
+        marie, basket, channel="post", label_template=label_template, merge=BY_COORDINATE
+    )
+    send(marie, campaign)
+    labels = [
+        d.coordinate.splitlines() for d in campaign.deliveries.filter(status=DeliveryStatus.SENT)
+    ]
+    metz = [lines for lines in labels if "57000 METZ" in lines]
+    assert metz == [["Théâtre de Metz", "1 PLACE DE LA COMEDIE", "57000 METZ"]]
+    merged = campaign.deliveries.filter(status=DeliveryStatus.LEFT_OUT, reason__contains="adresse")
+    assert merged.count() >= 2  # the others at the theatre, merged into its label
