@@ -26,6 +26,7 @@ from directory.models import Organisation, Person
 from ...demo import seed_accounts
 from ...demo.bulk_load import REBUILD_INDEXES_FROM
 from ...demo.directory import seed_directory
+from ...demo.outreach import add_outreach_templates
 from ...roles import ADMINISTRATORS, STAFF, sync_roles
 
 MAX_PERSONS = 5_000_000
@@ -127,6 +128,7 @@ class Command(BaseCommand):
                     ]
                 )
             )
+        templates = add_outreach_templates()
         counts = seed_directory(
             persons=persons, comment_authors=authors, log=self.stdout.write if persons else None
         )
@@ -137,7 +139,7 @@ class Command(BaseCommand):
             counts.get(key, 0)
             for key in ("interest_centres", "organisation", "person", "position", "comments")
         )
-        created += sum(1 for _a, was_created in accounts if was_created)
+        created += sum(1 for _a, was_created in accounts if was_created) + templates
         if large:
             self.stdout.write(
                 f"Generated {large.get('person', 0):,} people, "
