@@ -173,6 +173,39 @@ EXPECTED = {
         )
     },
     "wagtailusers_users:copy": ADMIN_ONLY,
+    # Campaigns: staff and administrators; one campaign is seen by its author
+    # and those who see its basket (the world's is on a private basket).
+    **{f"outreach_campaigns:{view}": STAFF_ONLY for view in ("index", "index_results", "add")},
+    **{
+        f"outreach_campaigns:{view}": PRIVATE
+        for view in (
+            "campaign",
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "status",
+            "send",
+            "schedule",
+            "test",
+            "cancel",
+            "duplicate",
+            "report_csv",
+            "labels_pdf",
+            "mailmerge_csv",
+        )
+    },
+    # Templates: staff read them, administrators edit them.
+    **{
+        f"outreach_{kind}templates:{view}": STAFF_ONLY
+        for kind in ("email", "sms", "label")
+        for view in ("index", "index_results", "inspect", "history", "history_results")
+    },
+    **{
+        f"outreach_{kind}templates:{view}": ADMIN_ONLY
+        for kind in ("email", "sms", "label")
+        for view in ("add", "edit", "delete")
+    },
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
@@ -263,11 +296,41 @@ def world(admin_user, staff_user, other_staff_user, client_user):
         last_seen_at=timezone.now(),
     )
     from directory import actions
+    from outreach import actions as outreach_actions
+    from outreach.models import EmailTemplate, LabelTemplate, SmsTemplate
 
+    email_template = EmailTemplate.objects.create(
+        name="Invitation", subject="Bonjour {{ prenom }}", html="<p>Bonjour {{ prenom }}</p>"
+    )
+    sms_template = SmsTemplate.objects.create(name="Rappel", body="Bonjour {{ prenom }}")
+    label_template = LabelTemplate.objects.create(
+        name="Avery L7160",
+        page_width=210,
+        page_height=297,
+        rows=7,
+        columns=3,
+        top_margin="15.15",
+        left_margin="7.21",
+        label_width="63.5",
+        label_height="38.1",
+        horizontal_pitch="66.04",
+        vertical_pitch="38.1",
+    )
+    campaign = outreach_actions.create_campaign(
+        staff_user,
+        basket=basket,
+        name="Campagne Zorglub",
+        channel="email",
+        email_template=email_template,
+    )
     import_job = actions.start_import(
         admin_user, "contacts.csv", b"Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n"
     )
     return SimpleNamespace(
+        campaign=campaign,
+        email_template=email_template,
+        sms_template=sms_template,
+        label_template=label_template,
         import_job=import_job,
         organisation=organisation,
         person=person,
@@ -307,6 +370,10 @@ def _object_for(name, world):
         "bulk crmsite user": world.owner,
         "wagtailusers_groups": world.staff_group,
         "wagtailadmin_editing_sessions": world.session,
+        "outreach_campaigns": world.campaign,
+        "outreach_emailtemplates": world.email_template,
+        "outreach_smstemplates": world.sms_template,
+        "outreach_labeltemplates": world.label_template,
     }.get(namespace)
 
 

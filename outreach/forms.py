@@ -1,0 +1,251 @@
+"""The forms of the outreach screens. They only read what was typed: every
+rule (a name, a template that fits, a start on the sheet, a moment in the
+future, merge fields that exist) is checked by `outreach.actions`, whose
+refusals the views put back on these forms' fields.
+
+* `CampaignForm`: the basket (among those the user may see), the channel,
+  one template chosen in a list grouped by channel (`email-3`, `sms-2`,
+  `post-1`), the recipient policy and the label options.
+* `ScheduleForm`, `TestForm`: the campaign page's small forms.
+* The template forms: e-mail, SMS (with the live segment counter), label
+  sheet (with a preset that fills the dimensions left empty, and in the
+  browser every dimension when it is picked).
+"""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.widgets import AdminDateTimeInput
+
+from selections.models import Basket
+
+from .models import Campaign, Channel, EmailTemplate, LabelTemplate, SmsTemplate
+from .postal.layouts import PRESETS, preset_choices
+from .sms.widgets import SmsTextarea
+
+TEMPLATE_FIELDS = {
+    Channel.EMAIL: ("email_template", EmailTemplate),
+    Channel.SMS: ("sms_template", SmsTemplate),
+    Channel.POST: ("label_template", LabelTemplate),
+}
+LABEL_OPTIONS = ("start_row", "start_column", "sort_by_postcode")
+
+
+def template_choices():
+    """The templates, grouped by channel: [(group, [(value, name), ...]), ...]."""
+    groups = []
+    for channel, (_field, model) in TEMPLATE_FIELDS.items():
+        options = [
+            (f"{channel}-{pk}", name) for pk, name in model.objects.values_list("pk", "name")
+        ]
+        if options:
+            groups.append((str(Channel(channel).label), options))
+    return groups
+
+
+def template_value(campaign: Campaign) -> str:
+    template = campaign.template
+    return f"{campaign.channel}-{template.pk}" if template is not None else ""
+
+
+class CampaignForm(forms.Form):
+    """What a campaign is: its basket, channel, template and recipient policy."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    basket = forms.ModelChoiceField(
+        label=gettext_lazy("Basket"),
+        queryset=Basket.objects.none(),
+        empty_label=None,
+        help_text=gettext_lazy("The people it reaches: resolved when the campaign is sent."),
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"), choices=Channel.choices, widget=forms.RadioSelect
+    )
+    template = forms.ChoiceField(
+        label=gettext_lazy("Template"),
+        required=False,
+        help_text=gettext_lazy(
+            "An e-mail or SMS template, or a label sheet, of the chosen channel."
+        ),
+    )
+    fallback = forms.ChoiceField(
+        label=gettext_lazy("When the capacity has no coordinate for this channel"),
+        choices=Campaign._meta.get_field("fallback").choices,
+    )
+    merge = forms.ChoiceField(
+        label=gettext_lazy("Duplicates"),
+        choices=Campaign._meta.get_field("merge").choices,
+        help_text=gettext_lazy(
+            "One message per person (their first capacity), per address, or one per row."
+        ),
+    )
+    start_row = forms.IntegerField(
+        label=gettext_lazy("Start at row"),
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 20}),
+        help_text=gettext_lazy("Labels only: the first free label of a partly used sheet."),
+    )
+    start_column = forms.IntegerField(
+        label=gettext_lazy("Start at column"),
+        initial=1,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 20}),
+    )
+    sort_by_postcode = forms.BooleanField(
+        label=gettext_lazy("Sort the labels by postcode"), required=False, initial=True
+    )
+
+    def __init__(self, *args, user=None, basket=None, with_basket=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_basket:
+            self.fields["basket"].queryset = Basket.objects.visible_to(user).order_by("name")
+            if basket is not None:
+                self.fields["basket"].initial = basket.pk
+        else:
+            del self.fields["basket"]
+        self.fields["template"].choices = [("", "—"), *template_choices()]
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("template") or ""
+        channel = data.get("channel")
+        data["templates"] = {name: None for name, _model in TEMPLATE_FIELDS.values()}
+        if value and channel:
+            kind, _sep, pk = value.partition("-")
+            if kind != channel:
+                self.add_error(
+                    "template",
+                    _("This template is for another channel: choose one for %(channel)s.")
+                    % {"channel": Channel(channel).label},
+                )
+            else:
+                name, model = TEMPLATE_FIELDS[channel]
+                data["templates"][name] = model.objects.filter(pk=pk).first()
+        return data
+
+    def campaign_fields(self) -> dict:
+        """The keyword arguments of `actions.create_campaign` / `update_campaign`."""
+        data = self.cleaned_data
+        fields = {
+            "name": data["name"],
+            "channel": data["channel"],
+            "fallback": data["fallback"],
+            "merge": data["merge"],
+            "start_row": data["start_row"],
+            "start_column": data["start_column"],
+            "sort_by_postcode": data["sort_by_postcode"],
+        }
+        fields.update(data["templates"])
+        return fields
+
+    @classmethod
+    def initial_for(cls, campaign: Campaign) -> dict:
+        return {
+            "name": campaign.name,
+            "channel": campaign.channel,
+            "template": template_value(campaign),
+            "fallback": campaign.fallback,
+            "merge": campaign.merge,
+            "start_row": campaign.start_row,
+            "start_column": campaign.start_column,
+            "sort_by_postcode": campaign.sort_by_postcode,
+        }
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(label=gettext_lazy("Send on"), widget=AdminDateTimeInput())
+
+
+class TestForm(forms.Form):
+    to = forms.CharField(
+        label=gettext_lazy("Mobile number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+# --- Templates -------------------------------------------------------------------------
+
+
+class EmailTemplateForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = ["name", "subject", "html", "text"]
+        widgets = {
+            "html": forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+            "text": forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+        }
+
+
+class SmsTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SmsTemplate
+        fields = ["name", "body"]
+        widgets = {"body": SmsTextarea(attrs={"rows": 6})}
+
+
+DIMENSIONS = (
+    "page_width",
+    "page_height",
+    "rows",
+    "columns",
+    "top_margin",
+    "left_margin",
+    "label_width",
+    "label_height",
+    "horizontal_pitch",
+    "vertical_pitch",
+)
+
+
+def preset_values(key: str) -> dict:
+    """The dimensions of a preset, by field name."""
+    layout = PRESETS[key]
+    return {name: getattr(layout, name) for name in DIMENSIONS}
+
+
+class LabelTemplateForm(forms.ModelForm):
+    """A label sheet. Choosing a preset fills the dimensions in the browser
+    (`label_preset.js`); on the server, a preset fills those left empty."""
+
+    class Meta:
+        model = LabelTemplate
+        fields = ["name", "preset", *DIMENSIONS, "show_function", "show_organisation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        preset = self.fields["preset"] = forms.ChoiceField(
+            label=gettext_lazy("Sheet"),
+            required=False,
+            choices=[("", _("Other sheet (enter its dimensions)")), *preset_choices()],
+            help_text=gettext_lazy(
+                "A usual sheet fills in the dimensions below; check them on the box."
+            ),
+        )
+        presets = {key: preset_values(key) for key in PRESETS}
+        preset.widget.attrs.update(
+            {
+                "data-controller": "label-preset",
+                "data-action": "change->label-preset#fill",
+                "data-label-preset-presets-value": json.dumps(presets),
+            }
+        )
+        for name in DIMENSIONS:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("preset") or ""
+        if key in PRESETS:
+            for name, value in preset_values(key).items():
+                if data.get(name) is None and name not in self._errors:
+                    data[name] = value
+                    setattr(self.instance, name, value)
+        return data
+
+    def _post_clean(self):
+        # The model's own checks (a value for each dimension) come with the
+        # layout's from `actions.save_template`, on the right fields.
+        pass
