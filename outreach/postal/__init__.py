@@ -1,1 +1,1 @@
-"""Postal labels: French address lines (NF Z10-011), sheet layouts, the PDF and the mail-merge CSV."""
+"""Postal labels: French address lines (NF Z10-011), sheet layouts, PDF and mail-merge CSV."""
