@@ -19,8 +19,20 @@ def basket_for(owner, tree, name="Directeurs du Grand Est", target="people"):
     return basket
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once():
+    """The sending task runs on commit, in the caller, as with the embedded
+    defaults, on Redis too (a real worker is tested in test_campaign_worker.py)."""
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
-def directors_basket(town, marie):
+def directors_basket(town, marie):  # noqa: F811  (fixtures)
     """The first seed's case: the directors of venues in Grand Est (Alice at
     Metz, Emma at Nancy; Emma refused e-mails)."""
     tree = {
