@@ -313,8 +313,15 @@ def release_due(now=None) -> int:
         if taken:
             released += 1
             transaction.on_commit(lambda pk=pk: _enqueue(pk))
-    for pk in Campaign.objects.filter(status=CampaignStatus.WAITING).values_list("pk", flat=True):
-        transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    from .sms.quiet_hours import is_quiet
+
+    if not is_quiet(now):
+        # SMS campaigns that waited for the allowed hours (their task also
+        # set itself for then: two runs share the work, never a delivery).
+        for pk in Campaign.objects.filter(status=CampaignStatus.WAITING).values_list(
+            "pk", flat=True
+        ):
+            transaction.on_commit(lambda pk=pk: _enqueue(pk))
     return released
 
 
