@@ -377,3 +377,24 @@ def test_labels_merged_per_address_name_the_organisation_once(town, marie, label
     assert metz == [["Théâtre de Metz", "1 PLACE DE LA COMEDIE", "57000 METZ"]]
     merged = campaign.deliveries.filter(status=DeliveryStatus.LEFT_OUT, reason__contains="adresse")
     assert merged.count() >= 2  # the others at the theatre, merged into its label
+
+
+def test_a_scheduled_campaign_waits_for_its_time(marie, directors_basket, email_template):
+    campaign = campaign_of(marie, directors_basket, email_template=email_template)
+    with pytest.raises(ValidationError):
+        send(marie, campaign, scheduled_for=timezone.now() - datetime.timedelta(minutes=1))
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT and not campaign.deliveries.exists()
+    when = timezone.now() + datetime.timedelta(hours=2)
+    mail.outbox = []
+    send(marie, campaign, scheduled_for=when)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SCHEDULED
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert actions.release_due(now=when - datetime.timedelta(minutes=1)) == 0
+    assert mail.outbox == []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert actions.release_due(now=when) == 1
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT
+    assert [message.to for message in mail.outbox] == [["a.arnaud@theatre-metz.fr"]]
