@@ -12,7 +12,7 @@ Outside /admin/, the addresses reached without signing in: the personal
 unsubscribe link of e-mails (`/desinscription/<token>/`) and the SMS
 provider's webhook (`outreach.public_urls`), and django-anymail's tracking
 webhooks under `/webhooks/anymail/` (`/webhooks/anymail/brevo/tracking/`,
-`.../mailjet/tracking/`, ...). Those are served only when
+`.../mailjet/tracking/`, ...: `ANYMAIL_TRACKING`). Those are served only when
 ANYMAIL_WEBHOOK_SECRET is set: without a secret anymail would accept any
 post, and anyone could report bounces and complaints.
 """
@@ -86,8 +86,20 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),
 ]
 
+# The tracking webhooks of the providers whose posts the shared basic-auth
+# secret authenticates (the others need a signing key of their own: add them
+# here with it). Anymail's inbound-mail webhooks are not served.
+ANYMAIL_TRACKING = ("brevo", "mailjet", "mailtrap", "postmark", "sendgrid", "sparkpost")
+
 if getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
-    urlpatterns.insert(-1, path("webhooks/anymail/", include("anymail.urls")))
+    from anymail import urls as anymail_urls
+
+    tracking = [
+        pattern
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name in {f"{provider}_tracking_webhook" for provider in ANYMAIL_TRACKING}
+    ]
+    urlpatterns.insert(-1, path("webhooks/anymail/", include((tracking, "anymail"))))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

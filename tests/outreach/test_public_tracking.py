@@ -258,3 +258,28 @@ def test_mailjet_spam_report_records_an_opt_out(client, sent_by_mailjet):
     post(client, MAILJET, mailjet("spam", source="JMRPP"))
     assert Suppression.objects.get().reason == "complained"
     assert status_of(sent_by_mailjet) == DeliveryStatus.COMPLAINED
+
+
+@pytest.mark.filterwarnings("ignore:'crmsite.urls' found in sys.modules:RuntimeWarning")
+def test_without_a_secret_configured_the_webhooks_are_not_served(settings):
+    """Anymail would accept any post without a secret: the URLs are left out instead."""
+    import runpy
+
+    def served():
+        # A fresh run of crmsite/urls.py, leaving the loaded URLconf alone.
+        urls = runpy.run_module("crmsite.urls", run_name="crmsite._urls_probe")
+        return [
+            f"{p.namespace}:{name}"
+            for p in urls["urlpatterns"]
+            if str(p.pattern) == "webhooks/anymail/"
+            for name in p.reverse_dict
+            if isinstance(name, str)
+        ]
+
+    # Only tracking webhooks, of providers that the basic-auth secret authenticates.
+    assert "anymail:brevo_tracking_webhook" in served()
+    assert "anymail:mailjet_tracking_webhook" in served()
+    assert all(name.endswith("_tracking_webhook") for name in served())
+    assert "anymail:mailgun_tracking_webhook" not in served()  # needs its own signing key
+    settings.ANYMAIL = {k: v for k, v in settings.ANYMAIL.items() if k != "WEBHOOK_SECRET"}
+    assert not served()
