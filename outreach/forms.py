@@ -13,6 +13,7 @@ refusals the views put back on these forms' fields.
 """
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -201,9 +202,13 @@ DIMENSIONS = (
 
 
 def preset_values(key: str) -> dict:
-    """The dimensions of a preset, by field name."""
+    """The dimensions of a preset, by field name (millimetres as decimals)."""
     layout = PRESETS[key]
-    return {name: getattr(layout, name) for name in DIMENSIONS}
+    values = {}
+    for name in DIMENSIONS:
+        value = getattr(layout, name)
+        values[name] = value if isinstance(value, int) else Decimal(str(value))
+    return values
 
 
 class LabelTemplateForm(forms.ModelForm):
@@ -224,7 +229,9 @@ class LabelTemplateForm(forms.ModelForm):
                 "A usual sheet fills in the dimensions below; check them on the box."
             ),
         )
-        presets = {key: preset_values(key) for key in PRESETS}
+        presets = {
+            key: {name: str(value) for name, value in preset_values(key).items()} for key in PRESETS
+        }
         preset.widget.attrs.update(
             {
                 "data-controller": "label-preset",

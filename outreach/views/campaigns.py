@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn, UserColumn
 from wagtail.admin.views import generic
@@ -112,7 +112,9 @@ class CountsColumn(Column):
     def get_value(self, instance):
         if instance.frozen_at is None:
             return _("not sent yet")
-        return _("%(done)s sent of %(total)s") % {
+        return ngettext(
+            "%(done)s sent of %(total)s", "%(done)s sent of %(total)s", instance.done_count
+        ) % {
             "done": instance.done_count,
             "total": instance.recipient_count,
         }

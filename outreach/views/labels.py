@@ -57,7 +57,10 @@ def _stem(campaign) -> str:
 def labels_pdf(request, pk):
     campaign = postal_campaign(request, pk)
     if campaign.label_template is None:
-        messages.error(request, _("The label sheet of this campaign was deleted: choose another."))
+        messages.error(
+            request,
+            _("The label sheet of this campaign was deleted: its labels can no longer be drawn."),
+        )
         return redirect(campaign_url(campaign))
     layout = actions.label_layout(campaign.label_template)
     output = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response once sent)

@@ -93,7 +93,7 @@ def progress(campaign) -> dict:
     text = ngettext(
         "%(done)s message of %(total)s handed to the provider",
         "%(done)s messages of %(total)s handed to the provider",
-        total,
+        done,
     ) % {"done": done, "total": total}
     if campaign.status == CampaignStatus.SCHEDULED and campaign.scheduled_for:
         text = _("Scheduled for %(when)s.") % {
@@ -214,7 +214,8 @@ def render_page(request, campaign, **forms):
     return view.render_to_response(view.get_context_data())
 
 
-def _error_messages(request, error: ValidationError) -> None:
+def _error_messages(request, error) -> None:
+    """An action's refusal, or a basket that cannot be resolved, as messages."""
     for message in error.messages:
         messages.error(request, message)
 
@@ -230,7 +231,7 @@ def send(request, pk):
     campaign = visible_campaign(request, pk)
     try:
         count = actions.send_campaign(request.user, campaign)
-    except ValidationError as error:
+    except (ValidationError, CriteriaError) as error:
         _error_messages(request, error)
         return redirect(campaign_url(campaign))
     if campaign.channel == Channel.POST:
@@ -257,6 +258,9 @@ def schedule(request, pk):
         when = form.cleaned_data["scheduled_for"]
         try:
             count = actions.send_campaign(request.user, campaign, scheduled_for=when)
+        except CriteriaError as error:
+            _error_messages(request, error)
+            return redirect(campaign_url(campaign))
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 add_errors(form, error)
@@ -290,6 +294,8 @@ def send_test(request, pk):
             where = actions.send_test(request.user, campaign, to=form.cleaned_data["to"])
         except ValidationError as error:
             add_errors(form, error)
+        except CriteriaError as error:
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Test sent to %(to)s.") % {"to": where})
             return redirect(campaign_url(campaign))

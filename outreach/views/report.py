@@ -111,7 +111,7 @@ def report_csv(request, pk):
         _("Whose coordinate"),
         _("Status"),
         _("Reason"),
-        _("Sent"),
+        _("Date sent"),
     ]
     response = StreamingExportResponse(
         csv_chunks(headings, report_rows(campaign)), content_type="text/csv; charset=utf-8"

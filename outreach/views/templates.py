@@ -18,6 +18,7 @@ language); the SMS body counts its characters and SMS as one types
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 from wagtail.admin import messages
@@ -237,7 +238,7 @@ class EmailTemplateViewSet(TemplateViewSet):
     name = "outreach_emailtemplates"
     url_prefix = "outreach/email-templates"
     icon = "mail"
-    menu_label = gettext_lazy("E-mail templates")
+    menu_label = capfirst(gettext_lazy("E-mail templates"))
     menu_order = 200
     form_class = EmailTemplateForm
     index_view_class = EmailIndexView
@@ -249,7 +250,7 @@ class SmsTemplateViewSet(TemplateViewSet):
     name = "outreach_smstemplates"
     url_prefix = "outreach/sms-templates"
     icon = "mobile-alt"
-    menu_label = gettext_lazy("SMS templates")
+    menu_label = capfirst(gettext_lazy("SMS templates"))
     menu_order = 300
     form_class = SmsTemplateForm
     inspect_view_fields = ["name", "body"]
@@ -260,7 +261,7 @@ class LabelTemplateViewSet(TemplateViewSet):
     name = "outreach_labeltemplates"
     url_prefix = "outreach/label-sheets"
     icon = "doc-full"
-    menu_label = gettext_lazy("Label sheets")
+    menu_label = capfirst(gettext_lazy("Label sheets"))
     menu_order = 400
     form_class = LabelTemplateForm
     index_view_class = LabelIndexView

@@ -1,0 +1,50 @@
+"""The campaigns that reached a person or an organisation, on their record:
+which campaign, in which capacity, at which coordinate and whose; the
+campaigns of baskets the reader does not see are counted, not named."""
+
+import pytest
+from django.urls import reverse
+
+from .view_helpers import browser, new_campaign, post_and_run, text, url
+
+pytestmark = pytest.mark.django_db
+
+
+def record(kind, pk) -> str:
+    return reverse(f"wagtailsnippets_directory_{kind}:inspect", args=(pk,))
+
+
+@pytest.fixture
+def sent(marie, directors_basket, email_template):
+    campaign = new_campaign(marie, directors_basket, email_template, name="Saison des directeurs")
+    post_and_run(browser(marie), url("send", campaign))
+    return campaign
+
+
+def test_a_persons_record_shows_the_campaign_and_the_coordinate_used(marie, town, sent):
+    page = text(browser(marie).get(record("person", town.alice.pk)))
+    assert "Saison des directeurs" in page
+    assert reverse("outreach_campaigns:campaign", args=(sent.pk,)) in page
+    assert "a.arnaud@theatre-metz.fr" in page
+    assert "coordonnée de la fonction" in page
+
+
+def test_a_person_left_out_was_not_reached(marie, town, sent):
+    # Emma refused e-mails: she was left out, so no campaign reached her.
+    page = text(browser(marie).get(record("person", town.emma.pk)))
+    assert "Saison des directeurs" not in page
+    assert "Aucune campagne n’a encore touché cette fiche." in page
+
+
+def test_an_organisations_record_shows_the_campaigns_of_its_people(marie, town, sent):
+    page = text(browser(marie).get(record("organisation", town.metz.pk)))
+    assert "Saison des directeurs" in page
+    assert "a.arnaud@theatre-metz.fr" in page
+    other = text(browser(marie).get(record("organisation", town.lyon_theatre.pk)))
+    assert "Saison des directeurs" not in other
+
+
+def test_a_campaign_of_a_basket_one_does_not_see_is_counted_not_named(paul, town, sent):
+    page = text(browser(paul).get(record("person", town.alice.pk)))
+    assert "Saison des directeurs" not in page
+    assert "1 autre campagne, d’un panier que vous ne voyez pas, l’a touchée." in page
