@@ -13,5 +13,8 @@ LABELS = {
 
 
 def register(actions) -> None:
+    from .models import Campaign, CampaignLogEntry
+
+    actions.register_model(Campaign, CampaignLogEntry)
     for action, (label, message) in LABELS.items():
         actions.register_action(action, label, message)

@@ -2,11 +2,13 @@
 
 from .campaigns import Campaign, CampaignStatus, Channel, Delivery, DeliveryStatus
 from .events import TrackingEvent
+from .log import CampaignLogEntry
 from .suppressions import Suppression, SuppressionReason
 from .templates import EmailTemplate, LabelTemplate, SmsTemplate
 
 __all__ = [
     "Campaign",
+    "CampaignLogEntry",
     "CampaignStatus",
     "Channel",
     "Delivery",

@@ -77,6 +77,13 @@ EXPECTED = {
     "wagtailadmin_password_reset_complete": PUBLIC,
     "wagtailadmin_javascript_catalog": PUBLIC,
     "wagtailadmin_sprite": PUBLIC,
+    # Outreach's public endpoints: a signed token or a secret, never a session.
+    "outreach_unsubscribe": PUBLIC,
+    "outreach_sms_brevo_inbound": PUBLIC,
+    **{
+        f"anymail:{provider}_tracking_webhook": PUBLIC
+        for provider in ("brevo", "mailjet", "mailtrap", "postmark", "sendgrid", "sparkpost")
+    },
     "wagtailadmin_home": SIGNED_IN,
     "wagtailadmin_account": SIGNED_IN,
     "wagtailadmin_logout": SIGNED_IN,
