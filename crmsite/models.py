@@ -86,6 +86,17 @@ class User(AbstractUser):
     # "organisation-12", "person-7"…: the records whose fiche the user opened
     # last, latest first (crmsite.dashboard): kept from one sign-in to the next.
     recently_viewed = models.JSONField(default=list, blank=True, editable=False)
+    # A client's account is linked to their directory record; through that
+    # person's positions, to organisations (the helpdesk's "concerned" ones).
+    person = models.OneToOneField(
+        "directory.Person",
+        verbose_name=_("directory person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user_account",
+        help_text=_("The person of the directory this account belongs to (clients)."),
+    )
 
     objects = CrmUserManager()
 

@@ -61,9 +61,19 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "outreach.view_emailtemplate",
         "outreach.view_smstemplate",
         "outreach.view_labeltemplate",
+        # Helpdesk: every ticket (`helpdesk.permissions`).
+        *(f"helpdesk.{action}_ticket" for action in ("view", "add", "change", "manage")),
+        "helpdesk.view_message",
+        "helpdesk.add_message",
+        *(f"helpdesk.{action}_participant" for action in ("view", "add", "delete")),
     },
     CLIENTS: {
         "wagtailadmin.access_admin",
+        # Helpdesk: their own tickets and those open to all clients.
+        "helpdesk.view_ticket",
+        "helpdesk.add_ticket",
+        "helpdesk.view_message",
+        "helpdesk.add_message",
     },
 }
 
