@@ -20,6 +20,7 @@ Writes go through `helpdesk.actions`; reads through `helpdesk.permissions`.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_SUBJECT = 200
 MAX_TEXT = 10_000
@@ -34,9 +35,9 @@ def user_label(user) -> str:
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    WAITING = "waiting", _("Waiting for the client")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    WAITING = "waiting", pgettext_lazy("ticket status", "Waiting for the client")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 class TicketPriority(models.TextChoices):
