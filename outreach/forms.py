@@ -62,7 +62,10 @@ class CampaignForm(forms.Form):
         help_text=gettext_lazy("The people it reaches: resolved when the campaign is sent."),
     )
     channel = forms.ChoiceField(
-        label=gettext_lazy("Channel"), choices=Channel.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Channel"),
+        choices=Channel.choices,
+        initial=Channel.EMAIL,
+        widget=forms.RadioSelect,
     )
     template = forms.ChoiceField(
         label=gettext_lazy("Template"),
@@ -86,7 +89,6 @@ class CampaignForm(forms.Form):
         label=gettext_lazy("Start at row"),
         initial=1,
         widget=forms.NumberInput(attrs={"min": 1, "max": 20}),
-        help_text=gettext_lazy("Labels only: the first free label of a partly used sheet."),
     )
     start_column = forms.IntegerField(
         label=gettext_lazy("Start at column"),
@@ -155,7 +157,9 @@ class CampaignForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    scheduled_for = forms.DateTimeField(label=gettext_lazy("Send on"), widget=AdminDateTimeInput())
+    scheduled_for = forms.DateTimeField(
+        label=gettext_lazy("Or schedule it for"), widget=AdminDateTimeInput()
+    )
 
 
 class TestForm(forms.Form):

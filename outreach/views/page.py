@@ -47,7 +47,7 @@ from . import report
 from .campaigns import campaign_url, user_name, visible_campaign
 
 LEFT_OUT_SHOWN = 200
-REACHED_SHOWN = 20
+REACHED_SHOWN = 10
 RUNNING = (CampaignStatus.SCHEDULED, CampaignStatus.WAITING, CampaignStatus.SENDING)
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 

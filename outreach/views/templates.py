@@ -15,15 +15,20 @@ language); the SMS body counts its characters and SMS as one types
 (`outreach.postal.layouts.PRESETS`), which fill in its dimensions.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -156,12 +161,69 @@ class TemplateDeleteView(generic.DeleteView):
             return redirect(self.request.get_full_path())
 
 
-class LabelCreateView(TemplateCreateView):
-    shows_merge_fields = False
+LABEL_FIELD_ROWS = (
+    ("name",),
+    ("preset",),
+    ("page_width", "page_height"),
+    ("rows", "columns"),
+    ("top_margin", "left_margin"),
+    ("label_width", "label_height"),
+    ("horizontal_pitch", "vertical_pitch"),
+    ("show_function", "show_organisation"),
+)
 
 
-class LabelEditView(TemplateEditView):
+class LabelFormMixin:
+    """A sheet's dimensions two by two (width and height, rows and columns…)."""
+
     shows_merge_fields = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["field_rows"] = [[form[name] for name in row] for row in LABEL_FIELD_ROWS]
+        return context
+
+
+class LabelCreateView(LabelFormMixin, TemplateCreateView):
+    pass
+
+
+class LabelEditView(LabelFormMixin, TemplateEditView):
+    pass
+
+
+class TemplateInspectView(generic.InspectView):
+    """A template read as it is: its name for a title, the HTML message
+    drawn (it was sanitised when saved), the text body's own words."""
+
+    template_name = "outreach/admin/template_inspect.html"
+
+    def get_page_title(self):
+        return capfirst(self.model._meta.verbose_name)
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_field_display_value(self, field_name, field):
+        value = getattr(self.object, field_name, None)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, Decimal):
+            return _number(value)
+        return super().get_field_display_value(field_name, field)
+
+    def get_html_display_value(self):
+        from ..email.sanitise import sanitise_html
+
+        html = mark_safe(sanitise_html(self.object.html))  # noqa: S308  (nh3's allow-list)
+        return format_html('<div class="crm-html-preview">{}</div>', html)
+
+    def get_text_display_value(self):
+        return self.object.text or _("Derived from the HTML message when sent.")
+
+    def get_body_display_value(self):
+        return linebreaks_filter(self.object.body, autoescape=True)
 
 
 class TemplateIndexView(generic.IndexView):
@@ -172,7 +234,7 @@ class TemplateIndexView(generic.IndexView):
         return [
             self._get_title_column("name"),
             *self.extra_columns,
-            UpdatedAtColumn(),
+            DateColumn("updated_at", label=_("Updated"), sort_key="updated_at"),
         ]
 
 
@@ -217,6 +279,7 @@ class TemplateViewSet(PhrasedViewSetMixin, ModelViewSet):
     delete_view_class = TemplateDeleteView
     index_view_class = TemplateIndexView
     inspect_view_enabled = True
+    inspect_view_class = TemplateInspectView
     copy_view_enabled = False
     add_to_reference_index = False
     menu_item_class = AdministratorMenuItem

@@ -97,7 +97,7 @@
           item.className = 'crm-count';
           const number = document.createElement('strong');
           number.textContent = String(count.count);
-          item.append(number, ` ${String(count.label).toLowerCase()}`);
+          item.append(`${count.label} `, number);
           return item;
         });
         this.countsTarget.replaceChildren(...items);
