@@ -111,7 +111,9 @@ def test_on_a_shared_basket_a_colleague_reads_the_campaign_but_only_its_author_s
     assert page.status_code == 200
     assert "Saison partagée" in text(page)
     assert url("send", campaign) not in text(page)
-    assert "Seul(e)" in text(page) or "Marie Martin" in text(page)
+    assert "Seul·e Marie Martin, qui l’a créée, peut modifier ou envoyer cette campagne." in text(
+        page
+    )
     assert as_paul.post(url("send", campaign)).status_code == 403
     assert as_paul.get(url("edit", campaign)).status_code == 403
     campaign.refresh_from_db()
