@@ -371,7 +371,7 @@ def mark_seen(user, ticket: Ticket) -> None:
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _saved(user, ticket: Ticket, locked: Ticket, names: list[str], action: str, before) -> bool:
