@@ -19,7 +19,6 @@ import tempfile
 
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
 
@@ -30,6 +29,7 @@ from ..models import Channel, Delivery, DeliveryStatus
 from ..postal.mailmerge import mailmerge_chunks
 from ..postal.pdf import render_labels
 from .campaigns import campaign_url, visible_campaign
+from .report import file_stem
 
 
 def postal_campaign(request, pk):
@@ -51,7 +51,7 @@ def sent_labels(campaign):
 
 
 def _stem(campaign) -> str:
-    return slugify(campaign.name) or "campagne"
+    return file_stem(campaign.name)
 
 
 def labels_pdf(request, pk):

@@ -33,6 +33,13 @@ SOURCES = {
 }
 
 
+def file_stem(name: str) -> str:
+    """A campaign's name for a file name: « Vœux 2027 » -> "voeux-2027"."""
+    for letter, letters in (("œ", "oe"), ("Œ", "Oe"), ("æ", "ae"), ("Æ", "Ae"), ("ß", "ss")):
+        name = name.replace(letter, letters)
+    return slugify(name) or "campagne"
+
+
 def source_label(source: str) -> str:
     return str(SOURCES.get(source, ""))
 
@@ -116,6 +123,7 @@ def report_csv(request, pk):
     response = StreamingExportResponse(
         csv_chunks(headings, report_rows(campaign)), content_type="text/csv; charset=utf-8"
     )
-    stem = slugify(campaign.name) or "campagne"
-    response["Content-Disposition"] = f'attachment; filename="rapport-{stem}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="rapport-{file_stem(campaign.name)}.csv"'
+    )
     return response
