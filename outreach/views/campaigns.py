@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn, UserColumn
 from wagtail.admin.views import generic
@@ -157,8 +157,12 @@ class CampaignIndexView(generic.IndexView):
                 primary=lambda campaign: campaign.status == CampaignStatus.SENT,
             ),
             CountsColumn("counts", label=_("Recipients")),
-            UserColumn("owner", label=_("Created by"), blank_display_name=_("Deleted user")),
-            DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+            UserColumn(
+                "owner",
+                label=pgettext("campaign", "Created by"),
+                blank_display_name=_("Deleted user"),
+            ),
+            DateColumn("created_at", label=pgettext("campaign", "Created"), sort_key="created_at"),
         ]
 
 
