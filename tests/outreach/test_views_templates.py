@@ -201,3 +201,21 @@ def test_the_campaigns_menu_for_each_role(admin_user, marie, client_user):
     assert "Campagnes > Campagnes" in with_staff
     assert not any("Modèles" in label or "Planches" in label for label in with_staff)
     assert not any(label.startswith("Campagnes") for label in menu_labels(client_user))
+
+
+def test_an_administrator_edits_a_label_sheet_and_a_bad_pitch_changes_nothing(
+    admin_user, label_template
+):
+    as_admin = browser(admin_user)
+    edit = reverse("outreach_labeltemplates:edit", args=(label_template.pk,))
+    page = text(as_admin.get(edit))
+    assert 'value="63.50"' in page or 'value="63.5"' in page
+    overlapping = as_admin.post(edit, label_data(name="Avery L7160", horizontal_pitch="60"))
+    assert overlapping.status_code == 200
+    assert "Le pas horizontal (60 mm) est plus petit que la largeur" in text(overlapping)
+    label_template.refresh_from_db()
+    assert float(label_template.horizontal_pitch) == 66.04
+    saved = as_admin.post(edit, label_data(name="Avery L7160", rows="6"))
+    assert saved.status_code == 302
+    label_template.refresh_from_db()
+    assert label_template.rows == 6
