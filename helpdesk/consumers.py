@@ -119,6 +119,11 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         return [actions.message_frame(message) for message in messages]
 
     @database_sync_to_async
+    def _last_number(self) -> int:
+        found = Ticket.objects.filter(pk=self.ticket_id).values_list("last_number", flat=True)
+        return found.first() or 0
+
+    @database_sync_to_async
     def _act(self, function, *args, **kwargs):
         found = self._allowed()
         if found is None:
@@ -177,27 +182,33 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         with translation.override(self.language):
             await self._receive(text_data)
 
+    @staticmethod
+    def _parse(text_data):
+        """The frame as a dict with a "type", or the error message to answer."""
+        if text_data is None:
+            return _("Frames are JSON text.")
+        if len(text_data) > MAX_FRAME:
+            return _("This frame is too large.")
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
+            return _("This frame is not valid JSON.")
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            return _("A frame is a JSON object with a “type”.")
+        return content
+
     async def _receive(self, text_data):
+        content = self._parse(text_data)  # every frame counts, parsed or not
         checked = await self._frame_checks()
-        if checked == "rate":
-            await self._error(_("Too many messages at once: wait a few seconds."))
-            return
         if checked == "lost":
             await self._lose_access()
             return
-        if text_data is None:
-            await self._error(_("Frames are JSON text."))
+        if checked == "rate":
+            client_id = content.get("client_id") if isinstance(content, dict) else None
+            await self._error(_("Too many messages at once: wait a few seconds."), client_id)
             return
-        if len(text_data) > MAX_FRAME:
-            await self._error(_("This frame is too large."))
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error(_("This frame is not valid JSON."))
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error(_("A frame is a JSON object with a “type”."))
+        if not isinstance(content, dict):
+            await self._error(content)
             return
         handler = self.HANDLERS.get(content["type"])
         if handler is None:
@@ -223,7 +234,7 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
                 realtime.group_name(self.ticket_id), self.channel_name
             )
             self.joined = True
-        self.upto = after
+        self.upto = min(after, await self._last_number())
         while True:
             frames = await self._messages(self.upto)
             for frame in frames:
@@ -299,11 +310,15 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         if not await self._forwarding():
             return
         if number == self.upto + 1 and isinstance(event.get("message"), dict):
-            frames = [event["message"]]
-        else:  # an event was lost on the way: the database has them all
+            await self.send_json(event["message"])
+            self.upto = number
+            return
+        # An event was lost on the way: the database has every message up to this one.
+        while self.upto < number:
             frames = await self._messages(self.upto, until=number)
-        for frame in frames:
-            if frame["number"] > self.upto:
+            if not frames:
+                break
+            for frame in frames:
                 await self.send_json(frame)
                 self.upto = frame["number"]
 

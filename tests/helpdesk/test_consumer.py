@@ -173,6 +173,16 @@ async def test_a_page_that_reconnects_gets_what_it_missed_in_order_once(
     await maries.disconnect()
 
 
+async def test_a_page_claiming_more_than_there_is_still_gets_what_comes(
+    theo, marie, private_ticket
+):
+    theos, replayed = await joined(theo, private_ticket, after=50)
+    assert replayed == []
+    await act(actions.post_message)(marie, private_ticket, "deux")
+    assert (await receive(theos))["number"] == 2
+    await theos.disconnect()
+
+
 async def test_events_lost_by_the_channel_layer_are_read_from_the_database(
     theo, marie, private_ticket
 ):
@@ -249,6 +259,7 @@ async def test_a_status_change_is_shown_live(theo, marie, private_ticket):
     ("frame", "expected"),
     [
         ("{pas du json", "Cette trame n’est pas du JSON valide."),
+        ("[" * 50_000 + "]" * 50_000, "Cette trame n’est pas du JSON valide."),
         ("[1, 2]", "Une trame est un objet JSON avec un « type »."),
         (dumps({"text": "sans type"}), "Une trame est un objet JSON avec un « type »."),
         (dumps({"type": "dance"}), "Type de trame inconnu : « dance »."),
@@ -301,7 +312,7 @@ async def test_a_flood_of_frames_is_refused_beyond_the_rate(theo, private_ticket
         assert await receive(socket) == {"type": "pong"}
     await socket.send_json_to(message("c-1", "Un de trop"))
     error = await receive(socket)
-    assert error["type"] == "error"
+    assert (error["type"], error["client_id"]) == ("error", "c-1")
     assert error["message"].replace("\xa0", " ") == (
         "Trop de messages à la fois : attendez quelques secondes."
     )
