@@ -316,12 +316,15 @@ def message_frame(message: Message) -> dict:
 
 
 def ticket_state(ticket: Ticket, changes: dict | None = None) -> dict:
-    values = {name: getattr(ticket, name) for name in ("status", "priority", "visibility")}
-    values["assignee"] = ticket.assignee_id
-    for name in values:
-        if changes and name in changes:
-            values[name] = changes[name]
-    return {name: str(value) if value is not None else None for name, value in values.items()}
+    """What the pages show of a ticket (the consumer's "ticket" frame)."""
+    changes = changes or {}
+    state = {
+        name: str(changes.get(name, getattr(ticket, name)))
+        for name in ("status", "priority", "visibility")
+    }
+    state["assignee"] = ticket.assignee_id
+    state["assignee_name"] = user_label(ticket.assignee) if ticket.assignee_id else ""
+    return state
 
 
 # --- Read marks, typing, presence ------------------------------------------------------

@@ -244,11 +244,14 @@ async def test_a_read_mark_is_stored_and_shown(theo, marie, private_ticket):
     await maries.disconnect()
 
 
-async def test_a_status_change_is_shown_live(theo, marie, private_ticket):
+async def test_a_status_change_and_an_assignment_are_shown_live(theo, marie, paul, private_ticket):
     theos, _replayed = await joined(theo, private_ticket, after=1)
     await act(actions.change_status)(marie, private_ticket, TicketStatus.WAITING)
     frame = await receive(theos)
-    assert (frame["type"], frame["status"]) == ("ticket", "waiting")
+    assert (frame["type"], frame["status"], frame["assignee"]) == ("ticket", "waiting", None)
+    await act(actions.assign)(marie, private_ticket, paul)
+    frame = await receive(theos)
+    assert (frame["assignee"], frame["assignee_name"]) == (paul.pk, "Paul Bernard")
     await theos.disconnect()
 
 
