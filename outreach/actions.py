@@ -44,6 +44,8 @@ SEND_ACTION = "outreach.send"
 CANCEL_ACTION = "outreach.cancel"
 TEST_ACTION = "outreach.test"
 OPT_OUT_ACTION = "outreach.opt_out"
+DOWNLOAD_ACTION = "outreach.download"
+DOWNLOADS = ("labels_pdf", "mailmerge_csv", "report_csv")
 MAX_NAME = 200
 MAX_START = 20
 SENDABLE = (CampaignStatus.DRAFT,)
@@ -354,6 +356,15 @@ def send_test(user, campaign: Campaign, *, to: str = "") -> str:
     where = send_test_message(user, campaign, to)
     log(campaign, TEST_ACTION, user=user, data={"to": where})
     return where
+
+
+def record_download(user, campaign: Campaign, what: str, rows: int | None = None) -> None:
+    """Log that `user` took the campaign's labels, mail-merge file or report
+    out of the workspace (personal data leaving it)."""
+    access_campaign(user, campaign, "view")
+    if what not in DOWNLOADS:
+        raise ValueError(what)
+    log(campaign, DOWNLOAD_ACTION, user=user, data={"file": what, "rows": rows})
 
 
 # --- Templates -------------------------------------------------------------------------

@@ -78,6 +78,7 @@ def labels_pdf(request, pk):
         messages.error(request, str(error))
         return redirect(campaign_url(campaign))
     output.seek(0)
+    actions.record_download(request.user, campaign, "labels_pdf")
     return FileExportResponse(
         output,
         as_attachment=True,
@@ -88,6 +89,7 @@ def labels_pdf(request, pk):
 
 def mailmerge_csv(request, pk):
     campaign = postal_campaign(request, pk)
+    actions.record_download(request.user, campaign, "mailmerge_csv")
     labels, extras = itertools.tee(sent_labels(campaign))
     response = StreamingExportResponse(
         mailmerge_chunks(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from directory.streaming import StreamingExportResponse
 from selections.exports import csv_chunks
 
+from .. import actions
 from ..models import Delivery, DeliveryStatus
 from .campaigns import visible_campaign
 
@@ -111,6 +112,7 @@ def report_rows(campaign):
 def report_csv(request, pk):
     """Every delivery of the campaign, for a spreadsheet (French Excel's CSV)."""
     campaign = visible_campaign(request, pk)
+    actions.record_download(request.user, campaign, "report_csv")
     headings = [
         _("Name"),
         _("Capacity"),

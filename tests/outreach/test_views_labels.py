@@ -100,3 +100,18 @@ def test_labels_of_a_draft_are_not_there_yet(marie, directors_basket, label_temp
 def test_another_staff_member_gets_no_labels_of_a_private_basket(paul, prepared):
     assert browser(paul).get(url("labels_pdf", prepared)).status_code == 404
     assert browser(paul).get(url("mailmerge_csv", prepared)).status_code == 404
+
+
+def test_downloads_are_in_the_campaigns_history(marie, prepared):
+    from outreach.models import CampaignLogEntry
+
+    for name in ("labels_pdf", "mailmerge_csv"):
+        response = browser(marie).get(url(name, prepared))
+        b"".join(response.streaming_content)
+    files = [
+        entry.data["file"]
+        for entry in CampaignLogEntry.objects.filter(
+            object_id=str(prepared.pk), action="outreach.download"
+        ).order_by("pk")
+    ]
+    assert files == ["labels_pdf", "mailmerge_csv"]
