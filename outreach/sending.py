@@ -394,6 +394,10 @@ def run(
         Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.WAITING).update(
             status=CampaignStatus.SENDING, waiting_reason=""
         )
+    # Chunks of CHUNK at most, and at least twenty of them, so that a small
+    # campaign's progress moves by steps a person can follow.
+    pending = Delivery.objects.filter(campaign_id=campaign_id, status=DeliveryStatus.PENDING)
+    size = max(1, min(CHUNK, pending.count() // 20))
     with SENDERS[campaign.channel](campaign) as sender:
         while True:
             if budget is not None and time.monotonic() - started > budget:
@@ -401,7 +405,7 @@ def run(
             if Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.CANCELLED).exists():
                 outcome.done = True
                 return outcome
-            deliveries = claim(campaign_id)
+            deliveries = claim(campaign_id, size)
             if not deliveries:
                 break
             refused = _still_allowed(campaign, deliveries)

@@ -1,19 +1,18 @@
-"""In headless Chromium (marked e2e): a staff member creates a label
-campaign from a basket and downloads its PDF, then sends an e-mail campaign
-to a small basket, follows its progress and reads its report.
+"""In headless Chromium: a staff member creates a label campaign from a
+basket and downloads its PDF, then sends an e-mail campaign to a small
+basket, follows its progress bar while a real Celery worker sends (one
+message a second, the rate limit), and reads its report."""
 
-`make e2e` collects tests/e2e only: run this file with
-`pytest -m e2e tests/outreach/test_views_browser.py`, or move it there."""
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from outreach.models import Campaign, CampaignStatus, LabelTemplate
-from tests.e2e.conftest import browser, page, sign_in  # noqa: F401  (fixtures)
+from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.outreach.conftest import basket_for, rule
 from tests.selections.conftest import town  # noqa: F401  (fixture)
-
-from .conftest import basket_for, rule
 
 pytestmark = pytest.mark.e2e
 
@@ -35,6 +34,15 @@ def staff_and_basket(transactional_db, town):  # noqa: F811
         ],
     }
     basket = basket_for(marie, tree)
+    from tests.factories import PersonFactory, PositionFactory
+
+    for index in range(3):  # three more directors at Metz, to watch the bar move
+        PositionFactory(
+            person=PersonFactory(first_name="Léa", last_name=f"Martin {index}"),
+            organisation=town.metz,
+            function=town.director,
+            email=f"lea{index}@theatre-metz.fr",
+        )
     EmailTemplate.objects.create(
         name="Invitation", subject="Bonjour {{ prenom }}", html="<p>Bonjour {{ prenom }}</p>"
     )
@@ -78,14 +86,40 @@ def test_labels_then_an_emailing_followed_to_its_report(page, staff_and_basket):
 
     create_campaign(page, basket, "Saison 2027", "E-mail", "Invitation")
     expect(page.get_by_text("a.arnaud@theatre-metz.fr")).to_be_visible()
-    page.get_by_role("button", name="Envoyer maintenant à 1 destinataire").click()
-    # Celery is eager here: the sending is over when the page comes back,
-    # so the progress bar has already given way to the report.
-    expect(page.get_by_text("L’envoi à 1 destinataire a commencé.")).to_be_visible()
-    report = page.locator(".crm-report")
-    expect(report.locator('[data-status="sent"]')).to_contain_text("1")
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    settings.OUTREACH_RATE_LIMITS = {"email": 1}
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1):
+            page.get_by_role("button", name="Envoyer maintenant à 4 destinataires").click()
+            expect(page.get_by_text("L’envoi à 4 destinataires a commencé.")).to_be_visible()
+            bar = page.locator("progress.crm-progress-bar")
+            expect(bar).to_be_visible()
+            # The bar follows the worker, message by message (a quarter at a
+            # time), then the report replaces it.
+            expect(bar).to_have_attribute("value", re.compile(r"^(25|50|75)$"), timeout=20_000)
+            expect(page.get_by_text(re.compile(r"^[123] messages? sur 4 remis"))).to_be_visible()
+            report = page.locator(".crm-report")
+            expect(report.locator('[data-status="sent"]')).to_contain_text("4", timeout=30_000)
+    finally:
+        app.conf.task_always_eager = eager
+        settings.OUTREACH_RATE_LIMITS = {"email": 0}
+    expect(bar).to_have_count(0)
     expect(report.locator('[data-status="left_out"]')).to_contain_text("1")
     expect(report).to_contain_text("Coordonnée de la fonction")
     expect(report).to_contain_text("A refusé ce canal")
     campaign = Campaign.objects.get(name="Saison 2027")
     assert campaign.status == CampaignStatus.SENT
+    assert sorted(
+        campaign.deliveries.filter(status="sent").values_list("coordinate", flat=True)
+    ) == [
+        "a.arnaud@theatre-metz.fr",
+        "lea0@theatre-metz.fr",
+        "lea1@theatre-metz.fr",
+        "lea2@theatre-metz.fr",
+    ]
