@@ -17,7 +17,7 @@ from wagtail.admin.ui.components import Component
 from directory.models import Organisation, Person
 
 from .. import actions
-from ..models import Delivery, DeliveryStatus
+from ..models import Delivery, DeliveryStatus, Suppression
 from .report import source_label
 
 SHOWN = 20
@@ -47,13 +47,28 @@ def campaigns_reaching(user, record) -> tuple[list, int]:
     return shown, hidden
 
 
+def suppressions_of(record) -> list:
+    """The coordinates of `record` that campaigns leave out: unsubscribed,
+    complained, bounced (invalid) or answered STOP."""
+    if isinstance(record, Person):
+        found = Suppression.objects.filter(person=record)
+    elif isinstance(record, Organisation) and record.email:
+        found = Suppression.objects.filter(
+            channel="email", coordinate=Suppression.key("email", record.email)
+        )
+    else:
+        return []
+    return list(found.order_by("-created_at")[:SHOWN])
+
+
 class RecordCampaignsPanel(Component):
     template_name = "outreach/admin/panels/record_campaigns.html"
 
-    def __init__(self, deliveries, total, hidden):
+    def __init__(self, deliveries, total, hidden, suppressions=()):
         self.deliveries = deliveries
         self.total = total
         self.hidden = hidden
+        self.suppressions = list(suppressions)
 
     @classmethod
     def for_record(cls, request, record):
@@ -69,7 +84,7 @@ class RecordCampaignsPanel(Component):
             if len(deliveries) == SHOWN
             else len(deliveries)
         )
-        return cls(deliveries, total, hidden)
+        return cls(deliveries, total, hidden, suppressions_of(record))
 
     def get_context_data(self, parent_context=None):
         return {
@@ -77,4 +92,5 @@ class RecordCampaignsPanel(Component):
             "total": self.total,
             "more": self.total - len(self.deliveries),
             "hidden": self.hidden,
+            "suppressions": self.suppressions,
         }

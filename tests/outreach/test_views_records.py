@@ -48,3 +48,19 @@ def test_a_campaign_of_a_basket_one_does_not_see_is_counted_not_named(paul, town
     page = text(browser(paul).get(record("person", town.alice.pk)))
     assert "Saison des directeurs" not in page
     assert "1 autre campagne, d’un panier que vous ne voyez pas, l’a touchée." in page
+
+
+def test_a_bounced_address_is_shown_on_the_record(marie, town, sent):
+    from outreach import actions
+    from outreach.models import SuppressionReason
+
+    actions.suppress(
+        "email", "A.Arnaud@theatre-metz.fr", SuppressionReason.BOUNCED, person_id=town.alice.pk
+    )
+    import re
+
+    html = text(browser(marie).get(record("person", town.alice.pk)))
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Coordonnées écartées des campagnes" in page
+    assert "a.arnaud@theatre-metz.fr — adresse invalide (rejet définitif)" in page
+    assert "Coordonnées écartées" not in text(browser(marie).get(record("person", town.bruno.pk)))
