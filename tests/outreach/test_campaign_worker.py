@@ -29,9 +29,7 @@ def press_basket(town, marie, count):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_campaign_is_sent_by_the_worker_each_message_once(
-    settings, town, marie, email_template
-):
+def test_a_campaign_is_sent_by_the_worker_each_message_once(settings, town, marie, email_template):
     from crmsite.celery import app
 
     basket = press_basket(town, marie, RECIPIENTS)
