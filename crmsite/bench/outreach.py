@@ -20,21 +20,21 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
-import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .mail import KEY
+from . import mail
 
 TAG = "Bench-outreach"
 
 
 def _worker(name: str, *extra: str) -> subprocess.Popen:
     env = dict(os.environ)
-    env["EMAIL_BACKEND"] = "crmsite.bench.mail.RedisCountingBackend"
+    env["EMAIL_BACKEND"] = "crmsite.bench.mail.TracingBackend"
     env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", ""))
     return subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
         [
@@ -152,8 +152,8 @@ def _sent_count(campaign_id: int) -> int:
     return Delivery.objects.filter(campaign_id=campaign_id, status=DeliveryStatus.SENT).count()
 
 
-def _handed(client) -> tuple[int, int]:
-    recipients = client.lrange(KEY, 0, -1)
+def _handed() -> tuple[int, int]:
+    recipients = mail.handed()
     return len(recipients), len(recipients) - len(set(recipients))
 
 
@@ -170,8 +170,8 @@ def run(options) -> dict:
     from outreach.postal.bench import bench_labels
 
     count = options.get("rows") or 100_000
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(KEY)
+    os.environ["BENCH_OUTREACH_DIR"] = tempfile.mkdtemp(prefix="crm-bench-outreach-")
+    mail.reset()
     app.control.purge()
     results: dict = {"database": connection.vendor, "recipients": count}
     user = get_user_model().objects.create_user(username=f"{TAG.lower()}-{int(time.time())}")
@@ -200,7 +200,7 @@ def run(options) -> dict:
         freeze_seconds = time.perf_counter() - started
         seconds = _wait_sent(campaign.pk)
         sent = _sent_count(campaign.pk)
-        handed, twice = _handed(client)
+        handed, twice = _handed()
         results["campaign"] = {
             "freeze_seconds": round(freeze_seconds, 2),
             "send_seconds": round(seconds, 2),
@@ -211,7 +211,7 @@ def run(options) -> dict:
         }
 
         # 2. The naive baseline: one task per message, on a slice.
-        client.delete(KEY)
+        mail.reset()
         slice_count = max(count // 20, 100)
         naive = _campaign(user, basket, template, f"{TAG} naive")
         # Frozen as the real path does, sent by one task per delivery.
@@ -244,7 +244,7 @@ def run(options) -> dict:
         }
 
         # 3. A worker killed mid-campaign, then the campaign resumed.
-        client.delete(KEY)
+        mail.reset()
         resumed = _campaign(user, basket, template, f"{TAG} kill")
         with transaction.atomic():
             actions.send_campaign(user, resumed)
@@ -263,7 +263,7 @@ def run(options) -> dict:
 
         task.delay(resumed.pk)
         _wait_sent(resumed.pk)
-        handed, twice = _handed(client)
+        handed, twice = _handed()
         results["worker_killed_and_resumed"] = {
             "sent_before_the_kill": killed_at,
             "sent": _sent_count(resumed.pk),
@@ -278,7 +278,7 @@ def run(options) -> dict:
         for worker in workers:
             _stop(worker)
         _clean(user, template, function, organisation)
-        client.delete(KEY)
+        mail.reset()
 
     labels = bench_labels(10_000)
     results["labels_pdf_10000"] = {**labels, "goal_seconds": 10}
