@@ -134,42 +134,86 @@ def _still_allowed(campaign: Campaign, deliveries: list[Delivery]) -> dict[int, 
 # --- Merge values ----------------------------------------------------------------------
 
 
-def merge_values(deliveries: list[Delivery]) -> dict[int, dict]:
-    """delivery id -> the values of the merge fields (`outreach.email.merge`)."""
-    from directory.models import Organisation, Position
+ADDRESS = ("address_line1", "address_line2", "postcode", "city", "country")
 
+
+def _address_values(parts) -> dict:
+    """The address merge fields from (line1, line2, postcode, city, country)."""
+    from directory.models.addresses import COUNTRY_CHOICES, format_address
+
+    if not parts or not (parts[0] or parts[2] or parts[3]):
+        return {"address": [], "postcode": "", "city": "", "country": ""}
+    countries = dict(COUNTRY_CHOICES)
+    return {
+        "address": format_address(*parts),
+        "postcode": parts[2] or "",
+        "city": parts[3] or "",
+        "country": str(countries.get(parts[4], "")) if parts[4] else "",
+    }
+
+
+def merge_values(deliveries: list[Delivery]) -> dict[int, dict]:
+    """delivery id -> the values of the merge fields (`outreach.email.merge`):
+    the person's civility (« Mme », « M. »), names, the function and the
+    organisation of the capacity that matched, its e-mail and phone, and
+    its postal address (the position's, else its organisation's; a
+    personal row's own; an organisation's generic one)."""
+    from directory.models import Civility, Organisation, Position
+
+    civilities = {value: str(label) for value, label in Civility.choices}
     people = {
-        pk: (civility, first, last)
-        for pk, civility, first, last in Person.all_objects.filter(
+        pk: row
+        for pk, *row in Person.all_objects.filter(
             pk__in={d.person_id for d in deliveries if d.person_id}
-        ).values_list("pk", "civility", "first_name", "last_name")
+        ).values_list("pk", "civility", "first_name", "last_name", "phone", *ADDRESS)
     }
     positions = {
-        pk: (title or function or "", organisation or "", phone or "")
-        for pk, title, function, organisation, phone in Position.all_objects.filter(
+        pk: row
+        for pk, *row in Position.all_objects.filter(
             pk__in={d.position_id for d in deliveries if d.position_id}
-        ).values_list("pk", "title", "function__name", "organisation__name", "phone")
+        ).values_list(
+            "pk",
+            "title",
+            "function__name",
+            "organisation__name",
+            "phone",
+            *ADDRESS,
+            *(f"organisation__{name}" for name in ADDRESS),
+        )
     }
-    organisations = dict(
-        Organisation.all_objects.filter(
+    organisations = {
+        pk: row
+        for pk, *row in Organisation.all_objects.filter(
             pk__in={d.organisation_id for d in deliveries if d.kind == "organisation"}
-        ).values_list("pk", "name")
-    )
+        ).values_list("pk", "name", "phone", *ADDRESS)
+    }
     values = {}
     for d in deliveries:
-        civility, first, last = people.get(d.person_id, ("", "", ""))
-        function, organisation, phone = positions.get(d.position_id, ("", "", ""))
-        if d.kind == "organisation":
-            organisation = organisations.get(d.organisation_id, d.name)
+        person = people.get(d.person_id)
+        civility, first, last, personal_phone = person[:4] if person else ("", "", "", "")
+        function = organisation = phone = ""
+        address: tuple = ()
+        if d.kind == "position" and d.position_id in positions:
+            title, function_name, organisation, phone, *both = positions[d.position_id]
+            function = title or function_name or ""
+            own, generic = tuple(both[:5]), tuple(both[5:])
+            address = own if (own[0] or own[2] or own[3]) else generic
+        elif d.kind == "organisation" and d.organisation_id in organisations:
+            organisation, phone, *generic = organisations[d.organisation_id]
+            address = tuple(generic)
+        elif person:
+            phone = personal_phone
+            address = tuple(person[4:])
         values[d.pk] = {
-            "civility": civility,
+            "civility": civilities.get(civility or "", ""),
             "first_name": first,
             "last_name": last,
             "full_name": f"{first} {last}".strip() or d.name,
             "function": function,
-            "organisation": organisation,
+            "organisation": organisation or (d.name if d.kind == "organisation" else ""),
             "email": d.coordinate if "@" in d.coordinate else "",
-            "phone": phone,
+            "phone": phone or "",
+            **_address_values(address),
         }
     return values
 

@@ -398,3 +398,30 @@ def test_a_scheduled_campaign_waits_for_its_time(marie, directors_basket, email_
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENT
     assert [message.to for message in mail.outbox] == [["a.arnaud@theatre-metz.fr"]]
+
+
+def test_every_merge_field_is_filled_from_the_capacity_that_matched(
+    town, marie, directors_basket, brevo
+):
+    from outreach.models import EmailTemplate
+
+    town.alice.civility = "mme"
+    town.alice.save()
+    template = EmailTemplate.objects.create(
+        name="Tout",
+        subject="{{ civilite }} {{ nom }}",
+        html=(
+            "<p>{{ civilite }}|{{ prenom }}|{{ nom }}|{{ nom_complet }}|{{ fonction }}|"
+            "{{ organisation }}|{{ email }}|{{ adresse }}|{{ code_postal }}|{{ ville }}|"
+            "{{ pays }}</p>"
+        ),
+    )
+    brevo.add_callback("POST", BREVO, callback=accepted())
+    campaign = campaign_of(marie, directors_basket, email_template=template)
+    send(marie, campaign)
+    payload = json.loads(brevo.calls[0].request.body)
+    assert payload["subject"] == "Madame Arnaud"
+    assert (
+        "Madame|Alice|Arnaud|Alice Arnaud|Directeur·rice|Théâtre de Metz|a.arnaud@theatre-metz.fr|"
+        "1 place de la Comédie<br>57000 METZ|57000|Metz|France" in payload["htmlContent"]
+    )
