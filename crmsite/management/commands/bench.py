@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 AREAS = {
     "directory": "crmsite.bench.directory",
+    "helpdesk": "crmsite.bench.helpdesk",
     "imports": "crmsite.bench.imports",
     "outreach": "crmsite.bench.outreach",
     "selections": "crmsite.bench.selections",
@@ -34,13 +35,35 @@ class Command(BaseCommand):
             help="Rows of the generated sheet (imports) or recipients (outreach).",
         )
         parser.add_argument(
+            "--clients",
+            type=int,
+            default=500,
+            help="Websocket clients (helpdesk, default 500).",
+        )
+        parser.add_argument(
+            "--seconds",
+            type=int,
+            default=30,
+            help="Seconds of load per run (helpdesk, default 30).",
+        )
+        parser.add_argument(
+            "--interval-ms",
+            type=int,
+            help="Mean milliseconds between two messages of a ticket (helpdesk).",
+        )
+        parser.add_argument(
             "--only",
-            help="Run one section of the area (directory: organisation_form).",
+            help=(
+                "Run one section of the area (directory: organisation_form; "
+                "helpdesk: redis, in_memory, two_daphnes)."
+            ),
         )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
+        if options["clients"] < 2 or options["seconds"] < 1:
+            raise CommandError("--clients must be at least 2 and --seconds at least 1.")
         module = importlib.import_module(AREAS[options["area"]])
         results = module.run(options)
         if options["json"]:
