@@ -1,7 +1,8 @@
 """Request-level guards of the workspace.
 
-* `ClientAreaMiddleware`: clients only reach their home, which says what
-  their area is for, their account (and, later, the helpdesk). Every other
+* `ClientAreaMiddleware`: clients only reach their account and the
+  helpdesk (`helpdesk:*`); their home is their tickets (the dashboard
+  redirects them there, so that signing in lands on them). Every other
   workspace URL answers 403 to them.
 * `AdminPermissionDeniedMiddleware`: Wagtail answers a refused admin URL by
   redirecting to the dashboard; we answer 403 instead, so that a URL typed by
@@ -57,7 +58,9 @@ CLIENT_URL_NAMES = {
     "wagtailadmin_password_reset_confirm",
     "wagtailadmin_password_reset_complete",
 }
-CLIENT_URL_NAMESPACES: set[str] = set()
+CLIENT_URL_NAMESPACES: set[str] = {"helpdesk"}
+# Where a client lands: the dashboard is theirs no more.
+CLIENT_HOME = "helpdesk:index"
 ADMIN_PREFIX = "/admin/"
 
 
@@ -77,9 +80,11 @@ class ClientAreaMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        # Their home (the dashboard) says what the client area is for.
-        if path.startswith(ADMIN_PREFIX) and is_client(request.user) and not client_may_open(path):
-            raise PermissionDenied
+        if path.startswith(ADMIN_PREFIX) and is_client(request.user):
+            if path == reverse("wagtailadmin_home"):
+                return redirect(CLIENT_HOME)
+            if not client_may_open(path):
+                raise PermissionDenied
         return self.get_response(request)
 
 

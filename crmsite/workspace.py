@@ -24,12 +24,15 @@ CMS_REPORTS = {"locked-pages", "workflows", "workflow-tasks", "aging-pages", "pa
 CMS_HELP_ITEMS = {"editor-guide"}
 CMS_HELP_PREFIXES = ("whats-new-in-wagtail",)
 CMS_SEARCH_AREAS = {"pages", "images", "documents", "snippets"}
+# The menu items a client sees.
+CLIENT_MENU_ITEMS = {"helpdesk"}
 
 
 @hooks.register("construct_main_menu")
 def shape_the_main_menu(request, menu_items):
     if is_client(request.user):
-        menu_items[:] = []
+        # Their tickets only (the helpdesk's own menu item).
+        menu_items[:] = [item for item in menu_items if item.name in CLIENT_MENU_ITEMS]
         return
     menu_items[:] = [
         without_version(item) for item in menu_items if item.name not in CMS_MENU_ITEMS

@@ -121,7 +121,9 @@ def test_the_records_a_staff_member_changed_are_listed_not_others(
 def test_the_places_for_later_features_say_what_will_come(as_staff):
     soup = BeautifulSoup(as_staff.get(HOME).content.decode(), "html.parser")
     names = {item["data-upcoming"] for item in soup.select("[data-upcoming]")}
-    assert names == {"tasks_of_the_day", "open_tickets", "campaigns_in_progress"}
+    # The helpdesk's « Billets qui vous attendent » took the place of its announcement.
+    assert names == {"tasks_of_the_day", "campaigns_in_progress"}
+    assert soup.select_one("#open-tickets-section") is not None
 
 
 def test_the_header_search_is_the_directory_search(as_staff, as_admin):
@@ -133,16 +135,18 @@ def test_the_header_search_is_the_directory_search(as_staff, as_admin):
     assert as_staff.get("/admin/directory/search/", {"q": "théâtre"}).status_code == 200
 
 
-def test_a_client_sees_what_their_area_is_for_and_no_contact(as_client, staff_user):
+def test_a_client_lands_on_their_tickets_and_sees_no_contact(as_client, staff_user):
     factories.PersonFactory(first_name="Ysolde", last_name="Quetzal")
     SavedSearch.objects.create(owner=staff_user, name="Recherche Zorglub", criteria=CRITERIA)
     response = as_client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/helpdesk/tickets/"
+    response = as_client.get(HOME, follow=True)
     assert response.status_code == 200
     body = text_of(response)
-    assert "Votre espace client" in body
-    assert "assistance" in body
     assert "Quetzal" not in body and "Zorglub" not in body
     soup = BeautifulSoup(response.content.decode(), "html.parser")
+    assert soup.select_one("nav.hd-list") is not None  # their tickets
     assert soup.select_one("form[data-dashboard-search]") is None
     assert soup.select_one("[data-dashboard-recently-viewed]") is None
     assert soup.select_one("[data-upcoming]") is None

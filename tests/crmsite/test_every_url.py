@@ -43,6 +43,8 @@ STAFF_ONLY = "staff"  # staff and administrators
 ADMIN_ONLY = "administrators"  # administrators only
 PRIVATE = "owner"  # the owner of a private selection (and those it is shared with)
 GONE = "gone"  # a CMS URL this product does not use: 404 for everyone
+HELPDESK = "helpdesk"  # clients and staff (the helpdesk's own pages)
+TICKET = "ticket"  # staff; a client only their own tickets and those open to all clients
 
 DIRECTORY_MODELS = ("organisation", "person", "interestcentre", "organisationkind", "function")
 REFERENCE_LISTS = ("interestcentre", "organisationkind", "function")
@@ -213,6 +215,21 @@ EXPECTED = {
         for kind in ("email", "sms", "label")
         for view in ("add", "edit", "delete")
     },
+    # The helpdesk: clients and staff; the world's ticket is another client's private one.
+    "helpdesk:index": HELPDESK,
+    "helpdesk:new": HELPDESK,
+    **{
+        f"helpdesk:{view}": TICKET
+        for view in (
+            "ticket",
+            "reply",
+            "assign",
+            "status",
+            "settings",
+            "add_participant",
+            "remove_participant",
+        )
+    },
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
@@ -330,10 +347,20 @@ def world(admin_user, staff_user, other_staff_user, client_user):
         channel="email",
         email_template=email_template,
     )
+    from helpdesk import actions as helpdesk_actions
+
+    other_client = factories.client(username="lea")
+    ticket = helpdesk_actions.open_ticket(
+        other_client, subject="Billet Quetzal", text="Question sur le Theatre Quetzal"
+    )
+    helpdesk_actions.update_ticket(admin_user, ticket, organisation=organisation, person=person)
+    helpdesk_actions.add_participant(admin_user, ticket, staff_user)
     import_job = actions.start_import(
         admin_user, "contacts.csv", b"Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n"
     )
     return SimpleNamespace(
+        ticket=ticket,
+        other_client=other_client,
         campaign=campaign,
         email_template=email_template,
         sms_template=sms_template,
@@ -381,6 +408,7 @@ def _object_for(name, world):
         "outreach_emailtemplates": world.email_template,
         "outreach_smstemplates": world.sms_template,
         "outreach_labeltemplates": world.label_template,
+        "helpdesk": world.ticket,
     }.get(namespace)
 
 
@@ -401,6 +429,7 @@ def _fill(name, route, world, hostile=None):
             "object_id": world.organisation.pk,
             "uidb64": "MQ",
             "token": "set-password",
+            "user_id": world.owner.pk,
         }
         if parameter in values:
             return str(values[parameter])
@@ -476,8 +505,10 @@ def test_every_url_answers_each_role_as_stated(
                 assert SECRET_CONTACT not in body and PRIVATE_SELECTION not in body, where
                 continue
             if role == "client":
-                if expected not in (PUBLIC, SIGNED_IN):
+                if expected not in (PUBLIC, SIGNED_IN, HELPDESK):
                     assert code in REFUSED, where
+                if expected == HELPDESK and method == "get":
+                    assert code == 200, where
                 assert SECRET_CONTACT not in body, where
                 assert PRIVATE_SELECTION not in body, where
                 continue

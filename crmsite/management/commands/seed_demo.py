@@ -26,8 +26,9 @@ from directory.models import Organisation, Person
 from ...demo import seed_accounts
 from ...demo.bulk_load import REBUILD_INDEXES_FROM
 from ...demo.directory import seed_directory
+from ...demo.helpdesk import add_helpdesk
 from ...demo.outreach import add_outreach_templates
-from ...roles import ADMINISTRATORS, STAFF, sync_roles
+from ...roles import ADMINISTRATORS, CLIENTS, STAFF, sync_roles
 
 MAX_PERSONS = 5_000_000
 DEMO_MARK = "CRM demo data (seed_demo)"
@@ -134,12 +135,19 @@ class Command(BaseCommand):
         )
         if was_empty:
             mark_as_demo()
+        tickets = add_helpdesk(
+            {
+                "client": next(a.username for a, _c in accounts if a.group == CLIENTS),
+                "staff": next(a.username for a, _c in accounts if a.group == STAFF),
+                "admin": next(a.username for a, _c in accounts if a.group == ADMINISTRATORS),
+            }
+        )
         large = counts.pop("large", None)
         created = sum(
             counts.get(key, 0)
             for key in ("interest_centres", "organisation", "person", "position", "comments")
         )
-        created += sum(1 for _a, was_created in accounts if was_created) + templates
+        created += sum(1 for _a, was_created in accounts if was_created) + templates + tickets
         if large:
             self.stdout.write(
                 f"Generated {large.get('person', 0):,} people, "
