@@ -32,6 +32,7 @@ from selections.recipients import (
     reason_label,
     resolve,
 )
+from selections.recipients import SUPPRESSED as SUPPRESSED_CODE
 from selections.resolution import basket_rows
 
 from .models import Campaign, Delivery, DeliveryStatus, Suppression
@@ -72,19 +73,6 @@ class Summary:
 
 def policy_of(campaign: Campaign) -> Policy:
     return Policy(fallback=campaign.fallback, merge=campaign.merge)
-
-
-def _suppressed(channel: str, coordinates) -> dict[str, str]:
-    """coordinate key -> the reason's label, for those suppressed."""
-    keys = {Suppression.key(channel, c) for c in coordinates if c}
-    found: dict[str, str] = {}
-    keys = sorted(keys)
-    for start in range(0, len(keys), 900):
-        for coordinate, reason in Suppression.objects.filter(
-            channel=channel, coordinate__in=keys[start : start + 900]
-        ).values_list("coordinate", "reason"):
-            found.setdefault(coordinate, reason)
-    return found
 
 
 def _label_parts(recipients: list[Recipient]) -> dict[tuple, tuple]:
@@ -175,16 +163,36 @@ def recipients(campaign: Campaign) -> Iterator[Row]:
     channel = campaign.channel
     buffer: list[Recipient] = []
 
+    suppressed: dict[str, str] = {}
+    if channel != POST:
+        suppressed = dict(
+            Suppression.objects.filter(channel=channel).values_list("coordinate", "reason")
+        )
+
+    def excluded(coordinate: str) -> bool:
+        return Suppression.key(channel, coordinate) in suppressed
+
+    def suppressed_reason(coordinate: str) -> str:
+        reason = suppressed.get(Suppression.key(channel, coordinate), "")
+        return _("this coordinate is suppressed: %(reason)s") % {
+            "reason": Suppression(reason=reason).get_reason_display()
+        }
+
     def flush():
         chunk = list(buffer)
         buffer.clear()
-        suppressed = {}
         parts = {}
         if channel == POST:
             parts = _label_parts([r for r in chunk if not r.left_out])
-        else:
-            suppressed = _suppressed(channel, (r.coordinate for r in chunk if not r.left_out))
         for recipient in chunk:
+            if recipient.left_out == SUPPRESSED_CODE:
+                yield Row(
+                    recipient,
+                    recipient.coordinate,
+                    SUPPRESSED,
+                    suppressed_reason(recipient.coordinate),
+                )
+                continue
             if recipient.left_out:
                 yield Row(recipient, recipient.coordinate, recipient.left_out)
                 continue
@@ -200,19 +208,11 @@ def recipients(campaign: Campaign) -> Iterator[Row]:
                 else:
                     yield Row(recipient, label)
                 continue
-            reason = suppressed.get(Suppression.key(channel, recipient.coordinate))
-            if reason:
-                yield Row(
-                    recipient,
-                    recipient.coordinate,
-                    SUPPRESSED,
-                    _("this coordinate is suppressed: %(reason)s")
-                    % {"reason": Suppression(reason=reason).get_reason_display()},
-                )
-            else:
-                yield Row(recipient, recipient.coordinate)
+            yield Row(recipient, recipient.coordinate)
 
-    resolved = resolve(rows, channel, policy_of(campaign))
+    resolved = resolve(
+        rows, channel, policy_of(campaign), excluded=excluded if suppressed else None
+    )
     shared: set[str] = set()
     if channel == POST and campaign.merge == BY_COORDINATE:
         # One label per address: where several rows share it, the label

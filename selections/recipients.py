@@ -55,6 +55,7 @@ NO_COORDINATE, REFUSED, DO_NOT_CONTACT, DUPLICATE, NOT_MOBILE = (
     "duplicate",
     "not_mobile",
 )
+SUPPRESSED = "suppressed"  # the caller's `excluded` said so (an opt-out, a bounce)
 CHUNK = 5_000
 
 
@@ -94,6 +95,7 @@ def reason_label(code: str) -> str:
         DO_NOT_CONTACT: _("do not contact"),
         DUPLICATE: _("already reached in another capacity or at the same address"),
         NOT_MOBILE: _("not a mobile number"),
+        SUPPRESSED: _("coordinate excluded from campaigns"),
     }
     return labels[code]
 
@@ -163,15 +165,24 @@ def _streamed(queryset):
 DEFAULT_POLICY = Policy()
 
 
-def resolve(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY):
-    """Every row once, as a Recipient; `left_out` says why a row is not one."""
+def resolve(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY, excluded=None):
+    """Every row once, as a Recipient; `left_out` says why a row is not one.
+
+    `excluded(coordinate) -> bool`, when given, names coordinates that may
+    not be used (a campaign's opt-outs and bounces): such a coordinate is
+    passed over like a missing one, *before* duplicates merge, so that a
+    person whose first capacity is excluded is reached in the next one."""
     if channel not in CHANNELS:
         raise ValueError("unknown channel")
     read = _reader(channel)
     contactable = _Contactable(channel)
 
     def usable(coordinate) -> bool:
-        return bool(coordinate) and (channel != SMS or is_mobile(coordinate))
+        return (
+            bool(coordinate)
+            and (channel != SMS or is_mobile(coordinate))
+            and not (excluded is not None and excluded(coordinate))
+        )
 
     def choose(*candidates) -> tuple[str, str, str]:
         """(coordinate, source, reason) from the candidates, in order: the
@@ -183,6 +194,8 @@ def resolve(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY):
             if coordinate and first is None:
                 first = (coordinate, source)
         if first:
+            if excluded is not None and excluded(first[0]):
+                return first[0], first[1], SUPPRESSED
             return first[0], first[1], NOT_MOBILE
         return "", candidates[0][1], NO_COORDINATE
 
@@ -293,6 +306,8 @@ def resolve(rows: Selection, channel: str, policy: Policy = DEFAULT_POLICY):
         for pk, name, *generic in _streamed(queryset):
             coordinate = read(generic)
             left_out = "" if coordinate else NO_COORDINATE
+            if coordinate and excluded is not None and excluded(coordinate):
+                left_out = SUPPRESSED
             if not left_out and merged(None, pk, coordinate):
                 left_out = DUPLICATE
             yield Recipient(
@@ -325,6 +340,7 @@ class Summary:
             DO_NOT_CONTACT: _("%(count)s do not contact"),
             DUPLICATE: _("%(count)s merged as duplicates"),
             NOT_MOBILE: _("%(count)s not on a mobile number"),
+            SUPPRESSED: _("%(count)s excluded (opt-outs, invalid addresses)"),
         }
         for code, label in labels.items():
             if self.left_out.get(code):

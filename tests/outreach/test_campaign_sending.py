@@ -425,3 +425,25 @@ def test_every_merge_field_is_filled_from_the_capacity_that_matched(
         "Madame|Alice|Arnaud|Alice Arnaud|Directeur·rice|Théâtre de Metz|a.arnaud@theatre-metz.fr|"
         "1 place de la Comédie<br>57000 METZ|57000|Metz|France" in payload["htmlContent"]
     )
+
+
+def test_a_person_whose_first_capacity_bounced_is_reached_in_the_next(town, marie, email_template):
+    """Alice's primary position (Metz) bounced: one message per person still
+    reaches her, at her other position's address (the festival's board)."""
+    from selections.recipients import BY_PERSON
+
+    actions.suppress("email", "a.arnaud@theatre-metz.fr", SuppressionReason.BOUNCED)
+    tree = {
+        "match": "all",
+        "rules": [
+            rule("person.name", "contains", "Arnaud"),
+            rule("position.function", "in", [town.director.pk, town.board.pk]),
+        ],
+    }
+    basket = basket_for(marie, tree, name="Alice")
+    from outreach.freezing import recipients
+
+    campaign = campaign_of(marie, basket, email_template=email_template, merge=BY_PERSON)
+    rows = {row.coordinate: row for row in recipients(campaign)}
+    assert not rows["ca@festival-lyon.fr"].left_out
+    assert "adresse invalide" in rows["a.arnaud@theatre-metz.fr"].reason
