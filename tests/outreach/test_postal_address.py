@@ -91,17 +91,46 @@ def test_long_street_uses_the_standard_abbreviations_only_when_needed():
     assert "TASSIGNY" in street and len(street) <= 38
 
 
-def test_a_line_too_long_even_abbreviated_is_cut_at_38_characters():
+def test_a_name_too_long_even_with_initials_gives_a_reason_and_no_cut_label():
+    # Formerly cut to "Mme Anne-Charlotte de La Tour" (the surname lost): the
+    # rule is now never to drop text silently (issue 17's review).
+    address = {
+        "name": "Mme Anne-Charlotte de La Tour d'Auvergne-Lauraguais",
+        "organisation": "Association régionale pour le développement des arts vivants",
+        "line1": "Zone industrielle des Grands Champs Nord, lot numéro 1234567",
+        "postcode": "69100",
+        "city": "Villeurbanne",
+    }
+    with translation.override("en"):
+        reason = incomplete_reason(**address)
+        assert reason == (
+            "The name “Mme Anne-Charlotte de La Tour d'Auvergne-Lauraguais” is too long for "
+            "a label, even with initials: shorten it."
+        )
+        with pytest.raises(IncompleteAddress) as raised:
+            label_lines(**address)
+    assert raised.value.reason == reason
+
+
+def test_long_organisation_and_street_lines_are_wrapped_not_cut():
+    # Formerly the organisation was cut after "développement des arts" and the
+    # street after "LOT": both now go on two lines, nothing lost.
     lines = label_lines(
-        name="Mme Anne-Charlotte de La Tour d'Auvergne-Lauraguais",
+        name="Mme Anne-Charlotte de La Tour",
         organisation="Association régionale pour le développement des arts vivants",
         line1="Zone industrielle des Grands Champs Nord, lot numéro 1234567",
         postcode="69100",
         city="Villeurbanne",
     )
+    assert lines == [
+        "Mme Anne-Charlotte de La Tour",
+        "Association régionale pour le",
+        "développement des arts vivants",
+        "ZI DES GRANDS CHAMPS NORD",
+        "LOT NUMERO 1234567",
+        "69100 VILLEURBANNE",
+    ]
     assert_standard(lines)
-    assert lines[0].startswith("Mme Anne-Charlotte de La Tour")
-    assert lines[2].startswith("ZI DES GRANDS CHAMPS NORD")
 
 
 def test_abroad_ends_with_the_country_in_french_capitals():
