@@ -3,25 +3,34 @@ rule (a name, a template that fits, a start on the sheet, a moment in the
 future, merge fields that exist) is checked by `outreach.actions`, whose
 refusals the views put back on these forms' fields.
 
-* `CampaignForm`: the basket (among those the user may see), the channel,
-  one template chosen in a list grouped by channel (`email-3`, `sms-2`,
-  `post-1`), the recipient policy and the label options.
-* `ScheduleForm`, `TestForm`: the campaign page's small forms.
+* `CampaignForm`: the name (required, at most `actions.MAX_NAME`
+  characters), the basket (among those the user may see), the channel, one
+  template chosen in a list grouped by channel (`email-3`, `sms-2`,
+  `post-1`; in the browser only the chosen channel's, `campaign_form.js`),
+  the recipient policy and the label options (shown for labels only).
+* `ScheduleForm`, `TestForm`: the campaign page's small forms; the moment
+  to schedule for is not marked required (sending now is the other way),
+  but an empty one is refused.
 * The template forms: e-mail, SMS (with the live segment counter), label
   sheet (with a preset that fills the dimensions left empty, and in the
-  browser every dimension when it is picked).
+  browser every dimension when it is picked). A name another template of
+  the same kind has is refused in words a person says. Millimetres are
+  read and shown in the user's language (« 15,15 » in French).
 """
 
 import json
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from selections.models import Basket
 
+from .actions import MAX_NAME
 from .models import Campaign, Channel, EmailTemplate, LabelTemplate, SmsTemplate
 from .postal.layouts import PRESETS, preset_choices
 from .sms.widgets import SmsTextarea
@@ -54,7 +63,11 @@ def template_value(campaign: Campaign) -> str:
 class CampaignForm(forms.Form):
     """What a campaign is: its basket, channel, template and recipient policy."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=400)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        error_messages={"required": gettext_lazy("Give the campaign a name.")},
+        widget=forms.TextInput(attrs={"maxlength": MAX_NAME}),
+    )
     basket = forms.ModelChoiceField(
         label=gettext_lazy("Basket"),
         queryset=Basket.objects.none(),
@@ -108,6 +121,16 @@ class CampaignForm(forms.Form):
         else:
             del self.fields["basket"]
         self.fields["template"].choices = [("", "—"), *template_choices()]
+        self.fields["template"].widget.attrs["data-campaign-channel-target"] = "template"
+
+    def clean_name(self):
+        # The action says the same; the form says it before anything is tried.
+        name = " ".join(self.cleaned_data["name"].split())
+        if len(name) > MAX_NAME:
+            raise ValidationError(
+                _("A name has at most %(max)d characters.") % {"max": MAX_NAME}, code="max_length"
+            )
+        return name
 
     def clean(self):
         data = super().clean()
@@ -157,9 +180,16 @@ class CampaignForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
+    # Not marked required: it is the other way to send, beside "send now".
     scheduled_for = forms.DateTimeField(
-        label=gettext_lazy("Or schedule it for"), widget=AdminDateTimeInput()
+        label=gettext_lazy("Or schedule it for"), required=False, widget=AdminDateTimeInput()
     )
+
+    def clean_scheduled_for(self):
+        value = self.cleaned_data.get("scheduled_for")
+        if value is None:
+            raise ValidationError(_("Choose a moment in the future."), code="required")
+        return value
 
 
 class TestForm(forms.Form):
@@ -174,7 +204,25 @@ class TestForm(forms.Form):
 # --- Templates -------------------------------------------------------------------------
 
 
-class EmailTemplateForm(forms.ModelForm):
+class UniqueNameMixin:
+    """A name another template of the same kind has: refused in words."""
+
+    duplicate_name = ""
+
+    def clean_name(self):
+        name = self.cleaned_data.get("name")
+        if name:
+            others = type(self.instance).objects.filter(name=name)
+            if self.instance.pk is not None:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                raise ValidationError(self.duplicate_name, code="unique")
+        return name
+
+
+class EmailTemplateForm(UniqueNameMixin, forms.ModelForm):
+    duplicate_name = gettext_lazy("An e-mail template already has this name.")
+
     class Meta:
         model = EmailTemplate
         fields = ["name", "subject", "html", "text"]
@@ -184,7 +232,9 @@ class EmailTemplateForm(forms.ModelForm):
         }
 
 
-class SmsTemplateForm(forms.ModelForm):
+class SmsTemplateForm(UniqueNameMixin, forms.ModelForm):
+    duplicate_name = gettext_lazy("An SMS template already has this name.")
+
     class Meta:
         model = SmsTemplate
         fields = ["name", "body"]
@@ -205,6 +255,9 @@ DIMENSIONS = (
 )
 
 
+MILLIMETRES = tuple(name for name in DIMENSIONS if name not in ("rows", "columns"))
+
+
 def preset_values(key: str) -> dict:
     """The dimensions of a preset, by field name (millimetres as decimals)."""
     layout = PRESETS[key]
@@ -215,16 +268,32 @@ def preset_values(key: str) -> dict:
     return values
 
 
-class LabelTemplateForm(forms.ModelForm):
+def localized(value) -> str:
+    """A dimension as the user types it: « 15,15 », « 210 » in French."""
+    if isinstance(value, Decimal):
+        value = value.normalize()  # 210.00 -> 210, 63.50 -> 63.5
+    return formats.localize_input(value)
+
+
+class LabelTemplateForm(UniqueNameMixin, forms.ModelForm):
     """A label sheet. Choosing a preset fills the dimensions in the browser
-    (`label_preset.js`); on the server, a preset fills those left empty."""
+    (`label_preset.js`, with the values written in the user's language);
+    on the server, a preset fills those left empty."""
+
+    duplicate_name = gettext_lazy("A label sheet already has this name.")
 
     class Meta:
         model = LabelTemplate
         fields = ["name", "preset", *DIMENSIONS, "show_function", "show_organisation"]
+        localized_fields = MILLIMETRES
+        labels = {"rows": pgettext_lazy("label sheet", "Rows")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in MILLIMETRES:
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+            if isinstance(self.initial.get(name), Decimal):
+                self.initial[name] = localized(self.initial[name])
         preset = self.fields["preset"] = forms.ChoiceField(
             label=gettext_lazy("Sheet"),
             required=False,
@@ -234,7 +303,8 @@ class LabelTemplateForm(forms.ModelForm):
             ),
         )
         presets = {
-            key: {name: str(value) for name, value in preset_values(key).items()} for key in PRESETS
+            key: {name: localized(value) for name, value in preset_values(key).items()}
+            for key in PRESETS
         }
         preset.widget.attrs.update(
             {

@@ -1,14 +1,23 @@
-"""Demo templates for campaigns: an invitation e-mail, a reminder SMS, and
-one label sheet per usual preset (Avery, Herma). Idempotent."""
+"""Demo templates for campaigns: an invitation e-mail, a reminder SMS (one
+segment), and one label sheet per usual preset (Avery, Herma). Idempotent:
+a template already there (by name) is left as it is."""
 
 from outreach.models import EmailTemplate, LabelTemplate, SmsTemplate
 from outreach.postal.layouts import PRESETS
 
-INVITATION_HTML = """<p>Bonjour {{ civilite }} {{ prenom }} {{ nom }},</p>
-<p>En tant que {{ fonction }} de {{ organisation }}, vous êtes invité·e à la
-présentation de la saison 2027, le jeudi 14 janvier à 18 h 30, au Théâtre des Pentes.</p>
+INVITATION_SUBJECT = "Invitation\u00a0: présentation de la saison 2027"
+INVITATION_HTML = """<p>Bonjour {{ prenom }} {{ nom }},</p>
+<p>Vous êtes invité·e, en tant que {{ fonction }} – {{ organisation }}, à la présentation
+de la saison 2027, le jeudi 14 janvier à 18\u00a0h\u00a030, au Théâtre des Pentes.</p>
 <p><a href="https://example.org/saison-2027">Découvrir le programme</a></p>
 <p>Bien cordialement,<br>L’équipe de l’agence culturelle</p>"""
+# One SMS segment: GSM-7 only (« é », « à » are in it, « â » is not, so no
+# « Théâtre », which would make the SMS UCS-2 and two segments), plain
+# spaces (a non-breaking one is not GSM-7 either).
+REMINDER_SMS = (
+    "Bonjour {{ prenom }}, rendez-vous jeudi à 18 h 30 à la salle des Pentes "
+    "pour la présentation de saison."
+)
 
 
 def add_outreach_templates() -> int:
@@ -16,17 +25,14 @@ def add_outreach_templates() -> int:
     _template, new = EmailTemplate.objects.get_or_create(
         name="Invitation à la présentation de saison",
         defaults={
-            "subject": "{{ prenom }}, vous êtes invité·e à la présentation de saison",
+            "subject": INVITATION_SUBJECT,
             "html": INVITATION_HTML,
         },
     )
     created += new
     _template, new = SmsTemplate.objects.get_or_create(
         name="Rappel de la présentation",
-        defaults={
-            "body": "Bonjour {{ prenom }}, rendez-vous jeudi à 18h30 au Theatre des Pentes "
-            "pour la presentation de saison."
-        },
+        defaults={"body": REMINDER_SMS},
     )
     created += new
     for key, layout in PRESETS.items():

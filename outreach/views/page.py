@@ -6,27 +6,33 @@
   people left out with the reason (the first `LEFT_OUT_SHOWN`); then a test
   to oneself (an e-mail to one's own address, an SMS to the number typed),
   send now, schedule, edit, delete, duplicate.
+  Without a template, nothing is offered but the way to choose one.
 * **While sending** (scheduled, waiting for the allowed hours, sending): a
-  progress bar that asks `status/` every two seconds
-  (`outreach/campaign_progress.js`) and reloads the page when the campaign
-  is over; cancel.
+  progress bar; while it sends or waits (not while it is only scheduled)
+  it asks `status/` every two seconds (`outreach/campaign_progress.js`)
+  and reloads the page when the campaign is over; cancel.
 * **Once frozen**: the report (`report.py`), and for labels the PDF and the
   mail-merge CSV (`labels.py`).
 
 Every button posts to its own URL (`send/`, `schedule/`, `test/`,
-`cancel/`, `duplicate/`), which calls one action. An action's refusal is
+`cancel/`, `duplicate/`), which calls one action; "send now" and "cancel
+the sending" ask first, in Wagtail's dialog (`outreach/campaign_confirm.js`;
+without JavaScript the form posts at once). An action's refusal is
 shown: on the form that was posted (a moment in the past, a number that is
 not a mobile one), or as a message on the page (a second "send" from a
-double click or another tab finds the campaign no longer a draft).
+double click or another tab finds the campaign no longer a draft, a
+duplicate of a campaign whose basket one no longer sees).
+
+With eager Celery (the demo), opening the page first starts the scheduled
+campaigns whose time has come (`campaigns.release_due_when_eager`).
 """
 
 from collections import Counter
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -44,11 +50,13 @@ from .. import actions, freezing
 from ..forms import ScheduleForm, TestForm
 from ..models import CampaignStatus, Channel, DeliveryStatus
 from . import report
-from .campaigns import campaign_url, user_name, visible_campaign
+from .campaigns import campaign_url, release_due_when_eager, user_name, visible_campaign
+from .wording import finished_label, moment, status_label
 
 LEFT_OUT_SHOWN = 200
 REACHED_SHOWN = 10
 RUNNING = (CampaignStatus.SCHEDULED, CampaignStatus.WAITING, CampaignStatus.SENDING)
+POLLED = (CampaignStatus.WAITING, CampaignStatus.SENDING)
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
@@ -96,14 +104,10 @@ def progress(campaign) -> dict:
         done,
     ) % {"done": done, "total": total}
     if campaign.status == CampaignStatus.SCHEDULED and campaign.scheduled_for:
-        text = _("Scheduled for %(when)s.") % {
-            "when": formats.date_format(
-                timezone.localtime(campaign.scheduled_for), "SHORT_DATETIME_FORMAT"
-            )
-        }
+        text = _("Scheduled for %(when)s.") % {"when": moment(campaign.scheduled_for)}
     return {
         "status": campaign.status,
-        "status_label": str(campaign.get_status_display()),
+        "status_label": status_label(campaign),
         "waiting_reason": campaign.waiting_reason,
         "finished": campaign.status not in RUNNING,
         "total": total,
@@ -124,6 +128,8 @@ class CampaignView(WagtailAdminTemplateMixin, TemplateView):
     test_form = None
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET":
+            release_due_when_eager()
         self.campaign = visible_campaign(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -164,11 +170,17 @@ class CampaignView(WagtailAdminTemplateMixin, TemplateView):
         )
         context.update(
             campaign=campaign,
+            status_label=status_label(campaign),
+            finished_label=finished_label(campaign),
+            scheduled_for=moment(campaign.scheduled_for),
+            frozen_at=moment(campaign.frozen_at),
+            finished_at=moment(campaign.finished_at),
             owner_name=user_name(campaign.owner),
             can_change=is_owner and user.has_perm("outreach.change_campaign"),
             can_send=is_owner and user.has_perm("outreach.send_campaign"),
             can_delete=is_owner and user.has_perm("outreach.delete_campaign"),
-            can_duplicate=user.has_perm("outreach.add_campaign") and basket is not None,
+            # A copy is made on the same basket: only if one still sees it.
+            can_duplicate=user.has_perm("outreach.add_campaign") and basket_visible,
             basket_url=reverse("selections_baskets:basket", args=(basket.pk,))
             if basket_visible
             else None,
@@ -176,6 +188,7 @@ class CampaignView(WagtailAdminTemplateMixin, TemplateView):
             template_url=template_url(user, campaign.template),
             is_draft=campaign.status == CampaignStatus.DRAFT,
             is_running=campaign.status in RUNNING,
+            polls=campaign.status in POLLED,
             is_post=campaign.channel == Channel.POST,
             is_email=campaign.channel == Channel.EMAIL,
             is_sms=campaign.channel == Channel.SMS,
@@ -275,10 +288,7 @@ def schedule(request, pk):
                     "Scheduled for %(when)s: %(count)s recipients.",
                     count,
                 )
-                % {
-                    "when": formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT"),
-                    "count": count,
-                },
+                % {"when": moment(when), "count": count},
             )
             return redirect(campaign_url(campaign))
     messages.error(request, _("The campaign was not scheduled: correct the date shown."))
@@ -328,8 +338,12 @@ def duplicate(request, pk):
     campaign = visible_campaign(request, pk)
     try:
         copy = actions.duplicate_campaign(request.user, campaign)
-    except ValidationError as error:
-        _error_messages(request, error)
+    except (PermissionDenied, ValidationError) as error:
+        # Most often the basket is no longer shared with the user, or deleted.
+        reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(
+            request, " ".join([_("This campaign cannot be duplicated."), *filter(None, reasons)])
+        )
         return redirect(campaign_url(campaign))
     messages.success(
         request, _("Campaign duplicated: “%(name)s”, a draft to check.") % {"name": copy.name}

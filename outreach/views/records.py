@@ -8,7 +8,9 @@ organisation's, those to the organisation itself (its generic
 coordinate) and to the people who held a position there. Only deliveries
 that went out count (not the rows left out, pending or cancelled), and
 only from campaigns the reader may see (`actions.visible_campaigns`); the
-others are counted, not named.
+others are counted, not named: how many campaigns, not how many messages
+(a campaign that reached three people of an organisation counts once). A
+label reads as prepared, not sent (`wording`).
 """
 
 from django.db.models import Q
@@ -19,6 +21,7 @@ from directory.models import Organisation, Person
 from .. import actions
 from ..models import Delivery, DeliveryStatus, Suppression
 from .report import source_label
+from .wording import delivery_status_label
 
 SHOWN = 20
 NOT_REACHED = (DeliveryStatus.LEFT_OUT, DeliveryStatus.PENDING, DeliveryStatus.CANCELLED)
@@ -37,13 +40,16 @@ def deliveries_to(record):
 
 def campaigns_reaching(user, record) -> tuple[list, int]:
     """(the first SHOWN deliveries to `record` of campaigns `user` may see,
-    how many more of campaigns they may not see)."""
+    how many other campaigns, that they may not see, reached it)."""
     reached = deliveries_to(record)
     visible = actions.visible_campaigns(user).values("pk")
     shown = list(reached.filter(campaign__in=visible).select_related("campaign")[:SHOWN])
     for delivery in shown:
-        delivery.source_label = source_label(delivery.source)
-    hidden = reached.exclude(campaign__in=visible).count()
+        delivery.source_label = source_label(delivery.source, delivery.coordinate)
+        delivery.status_label = delivery_status_label(delivery.campaign, delivery)
+    hidden = (
+        reached.exclude(campaign__in=visible).order_by().values("campaign_id").distinct().count()
+    )
     return shown, hidden
 
 

@@ -4,18 +4,21 @@ directory afterwards.
 
 * `totals(campaign)`: (status, label, count) for each status that has
   deliveries, in the order of `DeliveryStatus`;
-* the table: each delivery's name, capacity, the coordinate used and whose
-  it is (« coordonnée de la fonction », « personnelle », « générique de la
-  structure »), its status and reason, `PER_PAGE` a page (`?p=`), filtered
-  by one status (`?status=`);
+* the table: each delivery's name, capacity, the coordinate used and where
+  it comes from (« coordonnée de la fonction », « personnelle », « générique
+  de la structure »; nothing for a row left out without a coordinate), its
+  status and reason, `PER_PAGE` a page (`?p=`), filtered by one status
+  (`?status=`);
 * `report_csv`: the same rows for a spreadsheet, streamed.
+
+A postal campaign's labels read as prepared, not sent (`wording`).
 """
 
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +28,7 @@ from selections.exports import csv_chunks
 from .. import actions
 from ..models import Delivery, DeliveryStatus
 from .campaigns import visible_campaign
+from .wording import date_heading, delivery_status_label
 
 PER_PAGE = 50
 SOURCES = {
@@ -41,7 +45,11 @@ def file_stem(name: str) -> str:
     return slugify(name) or "campagne"
 
 
-def source_label(source: str) -> str:
+def source_label(source: str, coordinate: str | None = None) -> str:
+    """Where a coordinate comes from; nothing when there is no coordinate
+    (`coordinate=""`: a row left out for want of one)."""
+    if coordinate is not None and not coordinate.strip():
+        return ""
     return str(SOURCES.get(source, ""))
 
 
@@ -53,8 +61,8 @@ def totals(campaign) -> list[tuple[str, str, int]]:
         .annotate(count=Count("pk"))
     )
     return [
-        (status, label, found[status])
-        for status, label in DeliveryStatus.choices
+        (status, delivery_status_label(campaign, status), found[status])
+        for status in DeliveryStatus.values
         if found.get(status)
     ]
 
@@ -78,7 +86,8 @@ def report_context(request, campaign) -> dict:
     )
     page = paginator.get_page(request.GET.get("p"))
     for delivery in page.object_list:
-        delivery.source_label = source_label(delivery.source)
+        delivery.source_label = source_label(delivery.source, delivery.coordinate)
+        delivery.status_label = delivery_status_label(campaign, delivery)
     return {
         "totals": counts,
         "total": sum(count for _status, _label, count in counts),
@@ -91,7 +100,7 @@ def report_context(request, campaign) -> dict:
 
 
 def report_rows(campaign):
-    labels = dict(DeliveryStatus.choices)
+    labels = {status: delivery_status_label(campaign, status) for status in DeliveryStatus.values}
     for name, capacity, coordinate, source, status, reason, sent_at in (
         Delivery.objects.filter(campaign=campaign)
         .order_by("pk")
@@ -102,8 +111,8 @@ def report_rows(campaign):
             name,
             capacity,
             " / ".join(coordinate.splitlines()),
-            source_label(source),
-            str(labels.get(status, status)),
+            capfirst(source_label(source, coordinate)),
+            labels.get(status, status),
             reason,
             timezone.localtime(sent_at).strftime("%d/%m/%Y %H:%M") if sent_at else "",
         ]
@@ -120,7 +129,7 @@ def report_csv(request, pk):
         _("Whose coordinate"),
         _("Status"),
         _("Reason"),
-        _("Date sent"),
+        date_heading(campaign),
     ]
     response = StreamingExportResponse(
         csv_chunks(headings, report_rows(campaign)), content_type="text/csv; charset=utf-8"

@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -204,6 +204,11 @@ class TemplateInspectView(generic.InspectView):
 
     def get_page_subtitle(self):
         return str(self.object)
+
+    def get_field_label(self, field_name, field):
+        if self.model is LabelTemplate and field_name == "rows":
+            return pgettext("label sheet", "Rows")  # « Rangées », not a basket's « lignes »
+        return super().get_field_label(field_name, field)
 
     def get_field_display_value(self, field_name, field):
         value = getattr(self.object, field_name, None)

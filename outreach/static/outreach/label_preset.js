@@ -2,7 +2,9 @@
  * The "sheet" select of a label sheet's form (outreach.forms.LabelTemplateForm):
  * choosing a usual sheet fills in its dimensions, which stay editable. The
  * presets' dimensions come from the server (outreach.postal.layouts.PRESETS)
- * in the select's data-label-preset-presets-value, by field name.
+ * in the select's data-label-preset-presets-value, by field name, already
+ * written as the user types them (« 15,15 » in French): they are put in the
+ * fields as they are.
  */
 (function () {
   'use strict';
