@@ -83,6 +83,23 @@ def access_campaign(user, campaign: Campaign, action: str = "view") -> None:
         raise PermissionDenied(_("Only its author may change, send or cancel a campaign."))
 
 
+def may_use_basket(user, campaign: Campaign) -> bool:
+    """Whether `user` may still read the campaign's basket now (its owner may
+    have stopped sharing it): resolving it, previewing it or sending to it
+    needs that, whoever wrote the campaign."""
+    return (
+        campaign.basket_id is not None
+        and Basket.objects.visible_to(user).filter(pk=campaign.basket_id).exists()
+    )
+
+
+def _access_basket(user, campaign: Campaign) -> None:
+    if campaign.basket_id is not None and not may_use_basket(user, campaign):
+        raise PermissionDenied(
+            _("The basket of this campaign is no longer shared with you: it cannot be used.")
+        )
+
+
 def access_templates(user) -> None:
     if not (_signed_in(user) and user.has_perm("outreach.change_emailtemplate")):
         raise PermissionDenied(_("Only administrators edit templates."))
@@ -149,6 +166,7 @@ def create_campaign(user, *, basket: Basket, **fields) -> Campaign:
 
 def update_campaign(user, campaign: Campaign, **fields) -> Campaign:
     access_campaign(user, campaign, "change")
+    _access_basket(user, campaign)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("A campaign that was sent or scheduled can no longer be changed."))
     for name, value in fields.items():
@@ -252,6 +270,7 @@ def send_campaign(user, campaign: Campaign, *, scheduled_for=None) -> int:
     access_campaign(user, campaign, "change")
     if not user.has_perm("outreach.send_campaign"):
         raise PermissionDenied(_("You are not allowed to send campaigns."))
+    _access_basket(user, campaign)
     _ready(campaign)
     now = timezone.now()
     if scheduled_for is not None and scheduled_for <= now:
@@ -348,9 +367,10 @@ def cancel_campaign(user, campaign: Campaign) -> int:
 def send_test(user, campaign: Campaign, *, to: str = "") -> str:
     """Send the campaign's message once to the user (their e-mail address, or
     the mobile number given); return where it went."""
-    access_campaign(user, campaign, "view")
-    access_campaigns(user, "add")
+    access_campaign(user, campaign, "change")
+    _access_basket(user, campaign)
     _ready(campaign)
+    _limit_tests(user)
     from .trial import send_test_message
 
     where = send_test_message(user, campaign, to)
@@ -365,6 +385,30 @@ def record_download(user, campaign: Campaign, what: str, rows: int | None = None
     if what not in DOWNLOADS:
         raise ValueError(what)
     log(campaign, DOWNLOAD_ACTION, user=user, data={"file": what, "rows": rows})
+
+
+TESTS_PER_HOUR = 10
+
+
+def tests_key(user) -> str:
+    return f"outreach:tests:{user.pk}:{int(timezone.now().timestamp() // 3600)}"
+
+
+def _limit_tests(user) -> None:
+    """At most TESTS_PER_HOUR test messages per person and hour."""
+    from django.core.cache import cache
+
+    key = tests_key(user)
+    cache.add(key, 0, timeout=3700)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1
+    if count > TESTS_PER_HOUR:
+        raise ValidationError(
+            _("You have sent %(n)d tests this hour: wait a little before the next one.")
+            % {"n": TESTS_PER_HOUR}
+        )
 
 
 # --- Templates -------------------------------------------------------------------------

@@ -447,3 +447,42 @@ def test_a_person_whose_first_capacity_bounced_is_reached_in_the_next(town, mari
     rows = {row.coordinate: row for row in recipients(campaign)}
     assert not rows["ca@festival-lyon.fr"].left_out
     assert "adresse invalide" in rows["a.arnaud@theatre-metz.fr"].reason
+
+
+def test_a_basket_no_longer_shared_can_no_longer_be_sent_to(
+    marie, paul, directors_basket, email_template
+):
+    from selections import actions as selections_actions
+
+    selections_actions.share(marie, directors_basket, users=[paul])
+    original = campaign_of(marie, directors_basket, email_template=email_template)
+    copy = actions.duplicate_campaign(paul, original)
+    assert copy.owner == paul
+    selections_actions.unshare(marie, directors_basket, users=[paul])
+    with pytest.raises(PermissionDenied, match="plus partagé"):
+        send(paul, copy)
+    with pytest.raises(PermissionDenied):
+        actions.send_test(paul, copy)
+    copy.refresh_from_db()
+    assert copy.status == CampaignStatus.DRAFT and not copy.deliveries.exists()
+
+
+def test_only_the_author_sends_tests_and_not_too_many(
+    marie, paul, directors_basket, email_template
+):
+    from selections import actions as selections_actions
+
+    selections_actions.share(marie, directors_basket, users=[paul])
+    campaign = campaign_of(marie, directors_basket, email_template=email_template)
+    marie.email = "marie@agence.fr"
+    marie.save()
+    mail.outbox = []
+    with pytest.raises(PermissionDenied):
+        actions.send_test(paul, campaign)
+    for _ in range(actions.TESTS_PER_HOUR):
+        actions.send_test(marie, campaign)
+    with pytest.raises(ValidationError, match="tests"):
+        actions.send_test(marie, campaign)
+    assert len(mail.outbox) == actions.TESTS_PER_HOUR
+    assert all(message.to == ["marie@agence.fr"] for message in mail.outbox)
+    assert mail.outbox[0].subject.startswith("[Test]")
