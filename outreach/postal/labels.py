@@ -5,7 +5,10 @@ The campaign code turns each recipient it froze into a
 :func:`prepare_labels`, which:
 
 * leaves out every recipient whose address cannot make a label, with the
-  reason (``address.incomplete_reason``), in the user's language;
+  reason (``address.incomplete_reason``), in the user's language: an
+  incomplete address, or a text too long for a label even on more lines,
+  with initials or the usual abbreviations (a label never drops a word, see
+  ``address``);
 * with `merge_by_address`, makes one label per address: recipients whose
   addresses read the same once in capitals without accents, punctuation or
   long forms ("12, Bd Voltaire" and "12 boulevard Voltaire") share one

@@ -85,3 +85,35 @@ def test_incomplete_addresses_are_left_out_with_their_reason():
         ("no-city", "The address has no city."),
         ("nothing", "No postal address."),
     ]
+
+
+def test_a_label_too_long_is_left_out_with_its_reason_never_cut():
+    street = "12 chemin de la Grande Fontaine aux Alouettes du Haut Plateau de Millevaches"
+    too_long = LabelRecipient("too-long", name="Jean Petit", line1=street, postcode="19290")
+    too_long = too_long._replace(city="Peyrelevade")
+    with translation.override("en"):
+        prepared = prepare_labels([director(), too_long])
+    assert [label.recipients for label in prepared.labels] == [("director",)]
+    assert [(left.recipient.key, left.reason) for left in prepared.left_out] == [
+        ("too-long", f"The address is too long for a label: shorten the line “{street}”."),
+    ]
+
+
+def test_a_merged_label_keeps_every_word_of_a_long_address():
+    address = {
+        "line1": "Bâtiment C, résidence des Lilas, 145 boulevard du Général de Gaulle prolongé",
+        "postcode": "69008",
+        "city": "Lyon",
+    }
+    colleagues = [
+        LabelRecipient(key, name=name, organisation="Compagnie des Lilas", **address)
+        for key, name in (("a", "Mme Anne Roy"), ("b", "M. Paul Roy"))
+    ]
+    (label,) = prepare_labels(colleagues, merge_by_address=True).labels
+    assert label.lines == [
+        "Compagnie des Lilas",
+        "BATIMENT C RESIDENCE DES LILAS",
+        "145 BD DU GENERAL DE GAULLE PROLONGE",
+        "69008 LYON",
+    ]
+    assert label.recipients == ("a", "b")
