@@ -264,8 +264,10 @@ def _freeze_content(campaign: Campaign) -> None:
 
 
 def send_campaign(user, campaign: Campaign, *, scheduled_for=None) -> int:
-    """Freeze the recipients and send now (or at `scheduled_for`); return how
-    many will be reached. A second call (double click, another tab) is
+    """Send now: freeze the recipients and queue the sending; return how many
+    will be reached. Or schedule it: the recipients are frozen when sending
+    starts (`release_due`), so that it reaches the basket as it is then; the
+    count returned is today's. A second call (double click, another tab) is
     refused: the campaign is no longer a draft."""
     access_campaign(user, campaign, "change")
     if not user.has_perm("outreach.send_campaign"):
@@ -275,43 +277,56 @@ def send_campaign(user, campaign: Campaign, *, scheduled_for=None) -> int:
     now = timezone.now()
     if scheduled_for is not None and scheduled_for <= now:
         raise ValidationError({"scheduled_for": _("Choose a moment in the future.")})
-    status = CampaignStatus.SCHEDULED if scheduled_for else CampaignStatus.SENDING
+    nobody = _("No one in this basket can be reached this way: nothing was sent.")
+    if scheduled_for is not None:
+        count = freezing.summarise(campaign, examples=0).recipients
+        if not count:
+            raise ValidationError(nobody)
+        with transaction.atomic():
+            taken = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
+                status=CampaignStatus.SCHEDULED, scheduled_for=scheduled_for
+            )
+            if not taken:
+                raise ValidationError(_("This campaign was already sent or scheduled."))
+            log(
+                campaign,
+                SEND_ACTION,
+                user=user,
+                data={"recipients": count, "scheduled_for": scheduled_for.isoformat()},
+            )
+        campaign.refresh_from_db()
+        return count
     with transaction.atomic():
         # The draft → sending step is taken once: a second request finds no draft.
         taken = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
-            status=status, frozen_at=now, scheduled_for=scheduled_for, started_at=None
+            status=CampaignStatus.SENDING
         )
         if not taken:
             raise ValidationError(_("This campaign was already sent or scheduled."))
-        campaign.refresh_from_db()
-        _freeze_content(campaign)
-        if campaign.channel != Channel.POST and not scheduled_for:
-            campaign.started_at = now
-        campaign.save(update_fields=["subject", "html", "text", "started_at"])
-        count = freezing.freeze(campaign)
+        count = _start(campaign, now)
         if not count:
-            raise ValidationError(
-                _("No one in this basket can be reached this way: nothing was sent.")
-            )
-        if campaign.channel == Channel.POST:
-            Campaign.objects.filter(pk=campaign.pk).update(
-                status=CampaignStatus.SENT, started_at=now, finished_at=now
-            )
-            Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING).update(
-                status=DeliveryStatus.SENT, sent_at=now
-            )
-        log(
-            campaign,
-            SEND_ACTION,
-            user=user,
-            data={
-                "recipients": count,
-                "scheduled_for": scheduled_for.isoformat() if scheduled_for else None,
-            },
-        )
-        if campaign.channel != Channel.POST and not scheduled_for:
-            transaction.on_commit(lambda: _enqueue(campaign.pk))
+            raise ValidationError(nobody)
+        log(campaign, SEND_ACTION, user=user, data={"recipients": count, "scheduled_for": None})
     campaign.refresh_from_db()
+    return count
+
+
+def _start(campaign: Campaign, now) -> int:
+    """Freeze what is sent and to whom, in the caller's transaction, and queue
+    the sending on commit (labels are ready at once); return how many will
+    be reached."""
+    campaign.refresh_from_db()
+    _freeze_content(campaign)
+    campaign.frozen_at = campaign.started_at = now
+    campaign.save(update_fields=["subject", "html", "text", "frozen_at", "started_at"])
+    count = freezing.freeze(campaign)
+    if campaign.channel == Channel.POST or not count:
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENT, finished_at=now)
+        Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENT, sent_at=now
+        )
+    else:
+        transaction.on_commit(lambda: _enqueue(campaign.pk))
     return count
 
 
@@ -322,18 +337,20 @@ def _enqueue(campaign_id: int) -> None:
 
 
 def release_due(now=None) -> int:
-    """Start the scheduled campaigns whose time has come; return how many."""
+    """Start the scheduled campaigns whose time has come (their recipients
+    frozen now); return how many."""
     now = now or timezone.now()
     released = 0
-    for pk in Campaign.objects.filter(
+    for campaign in Campaign.objects.filter(
         status=CampaignStatus.SCHEDULED, scheduled_for__lte=now
-    ).values_list("pk", flat=True):
-        taken = Campaign.objects.filter(pk=pk, status=CampaignStatus.SCHEDULED).update(
-            status=CampaignStatus.SENDING, started_at=now
-        )
-        if taken:
-            released += 1
-            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+    ):
+        with transaction.atomic():
+            taken = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SCHEDULED).update(
+                status=CampaignStatus.SENDING
+            )
+            if taken:
+                released += 1
+                _start(campaign, now)
     from .sms.quiet_hours import is_quiet
 
     if not is_quiet(now):
