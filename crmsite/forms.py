@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
+from wagtail.snippets.widgets import AdminSnippetChooser
 from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from directory.models import Person
 
 from .roles import (
     ROLE_ADMINISTRATOR,
@@ -14,6 +17,15 @@ from .roles import (
 )
 
 CONTACT_FIELDS = ("phone", "job_title")
+# A client's directory record: the helpdesk shows its organisations to the
+# other participants and lets them open tickets about them.
+LINK_FIELDS = ("person",)
+
+
+def person_chooser(form) -> None:
+    """The directory person, chosen with Wagtail's chooser (people are many)."""
+    if "person" in form.fields:
+        form.fields["person"].widget = AdminSnippetChooser(Person)
 
 
 class RoleFormMixin(forms.Form):
@@ -55,18 +67,20 @@ class CrmUserCreationForm(RoleFormMixin, UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_role_field()
+        person_chooser(self)
 
     class Meta(UserCreationForm.Meta):
-        fields = set(UserCreationForm.Meta.fields) | set(CONTACT_FIELDS)
+        fields = set(UserCreationForm.Meta.fields) | set(CONTACT_FIELDS) | set(LINK_FIELDS)
 
 
 class CrmUserEditForm(RoleFormMixin, UserEditForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_role_field()
+        person_chooser(self)
 
     class Meta(UserEditForm.Meta):
-        fields = set(UserEditForm.Meta.fields) | set(CONTACT_FIELDS)
+        fields = set(UserEditForm.Meta.fields) | set(CONTACT_FIELDS) | set(LINK_FIELDS)
 
 
 class CrmLoginForm(LoginForm):
