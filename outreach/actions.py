@@ -549,8 +549,12 @@ def unsubscribe(token: str) -> Delivery:
 
 
 def _advance(delivery: Delivery, status: str) -> bool:
-    from .email.webhooks import advance
+    """Move the delivery's status forward (`webhooks.advance`); a delivery
+    that was left out or cancelled keeps that status whatever is reported."""
+    from .email.webhooks import STATUS_ORDER, advance
 
+    if delivery.status not in STATUS_ORDER:
+        return False
     new = advance(delivery.status, status)
     if new == delivery.status:
         return False

@@ -170,7 +170,7 @@ def brevo_sms_inbound(request):
         return _refuse(413, "too large")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return _refuse(400, "not JSON")
     try:
         messages = parse_brevo_inbound(payload)

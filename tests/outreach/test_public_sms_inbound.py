@@ -177,3 +177,10 @@ def test_no_csrf_token_or_sign_in_is_needed(alice):
 
     strict = Client(enforce_csrf_checks=True)
     assert post(strict, brevo_sms("replied", reply="STOP")).status_code == 200
+
+
+def test_deeply_nested_json_is_refused_and_changes_nothing(client, alice):
+    body = "[" * 20_000 + "]" * 20_000
+    response = post(client, body)
+    assert response.status_code == 400
+    assert not Suppression.objects.exists()

@@ -177,3 +177,12 @@ def test_an_sms_campaigns_delivery_is_unsubscribed_on_its_channel(browser, staff
     sent = delivery(staff_user, position, of=sms)
     assert browser.post(url(token_of(sent))).status_code == 200
     assert Suppression.objects.get().channel == "sms"
+
+
+def test_a_left_out_recipient_may_unsubscribe_too(browser, staff_user):
+    left_out = delivery(staff_user, director(), status=DeliveryStatus.LEFT_OUT)
+    response = browser.post(url(token_of(left_out)))
+    assert response.status_code == 200
+    left_out.refresh_from_db()
+    assert left_out.status == DeliveryStatus.LEFT_OUT
+    assert Suppression.objects.filter(coordinate=left_out.coordinate).exists()
