@@ -49,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval-ms",
             type=int,
-            help="Mean milliseconds between two messages of a ticket (helpdesk).",
+            help="Mean milliseconds between two messages of a ticket (helpdesk, default 10000).",
         )
         parser.add_argument(
             "--only",
