@@ -28,7 +28,8 @@ The rules, in the order they are applied:
     the organisation's name is written with the usual abbreviations of
     its kind (:data:`ORGANISATION_ABBREVIATIONS`: "Établissement public de
     coopération culturelle" -> "EPCC", "Compagnie" -> "Cie"), only until it
-    fits one line; when that is not enough: no label.
+    fits one line (or two, for a name too long for two lines as written);
+    when that is not enough: no label.
 
 * The address lines, the postcode and city line and the country line are in
   capitals without accents or punctuation ("12, rue de l'Église" -> "12 RUE
@@ -38,7 +39,7 @@ The rules, in the order they are applied:
   30001").
 
   - A post box goes on its own line under the street, just above the
-    postcode line (line 6 of the standard): "BP 45 - 3 avenue Foch" ->
+    postcode line (line 5 of the standard): "BP 45 - 3 avenue Foch" ->
     "3 AVENUE FOCH" then "BP 45". A line typed with nothing but a post box
     goes there too. When the label has no room for it, the line stays as
     typed.
@@ -53,8 +54,7 @@ The rules, in the order they are applied:
   - When the label has too many lines, what gives way, in order: the post
     box goes back on its street line, the function line is left out, the
     two address lines share one line (when they fit on one), the
-    organisation's name is abbreviated. The label keeps what it can of the
-    rest, and never loses a word.
+    organisation's name is abbreviated. Nothing else ever gives way.
 
 * The city: a "CEDEX" and its number are kept at the end of the city line.
   A city name longer than the line leaves once the postcode is written is
@@ -158,6 +158,9 @@ ABBREVIATIONS = [
     ("BOITE POSTALE", "BP"),
 ]
 _ABBREVIATIONS = [(re.compile(rf"\b{re.escape(long)}\b"), short) for long, short in ABBREVIATIONS]
+_ABBREVIATIONS_BY_WORD = [
+    (long, re.compile(rf"\b{re.escape(long)}\b"), short) for long, short in ABBREVIATIONS
+]
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Z]+")
 _SPACES = re.compile(r"\s+")
 _CEDEX = re.compile(r"\s(CEDEX(?:\s+\d{1,3})?)$")
@@ -566,10 +569,11 @@ def fit(words, limit: int = MAX_CHARS) -> str:
     standard's abbreviations, one by one and only until it fits; "" when
     even all of them leave it too long. Never cut."""
     line = words if isinstance(words, str) else " ".join(words)
-    for pattern, short in _ABBREVIATIONS:
+    for long, pattern, short in _ABBREVIATIONS_BY_WORD:
         if len(line) <= limit:
             return line
-        line = pattern.sub(short, line)
+        if long in line:  # much faster than the expression that says it is a word
+            line = pattern.sub(short, line)
     return line if len(line) <= limit else ""
 
 
@@ -603,10 +607,11 @@ def _renderings(parts: _Parts) -> list[_Rendering]:
         else:
             building, street = fit(parts.building), fit(parts.street)
             if parts.building and parts.street and building and street:
-                mains.append([building, street])
-            split = _split(parts.main, parts.breaks)
-            if split and split not in mains:
-                mains.append(split)
+                mains.append([building, street])  # better than any other cut in two
+            else:
+                split = _split(parts.main, parts.breaks)
+                if split:
+                    mains.append(split)
     if not parts.box:
         return [tuple((line, False) for line in main) for main in mains]
     box = fit(parts.box)
@@ -645,11 +650,11 @@ def _locality_lines(parts: AddressParts) -> list[str]:
     return [f"{parts.postcode} {city_line(parts.city, room=len(parts.postcode) + 1)}"]
 
 
-def _address_choices(typed: list[_Parts]):
-    """Every way to write the address lines: (lines, joined, rank), where
-    `joined` says the two typed lines share one line and `rank` sums how far
-    each typed line is from its preferred writing."""
-    options = [_renderings(parts) for parts in typed]
+def _address_choices(typed: list[_Parts], options: list[list[_Rendering]]):
+    """Every way to write the address lines, from the typed lines and their
+    renderings: (lines, joined, rank), where `joined` says the two typed lines
+    share one line and `rank` sums how far each typed line is from its
+    preferred writing."""
     if len(typed) == 1:
         for rank, rendering in enumerate(options[0]):
             yield rendering, False, rank
@@ -677,22 +682,25 @@ def _layout(parts: AddressParts) -> _Layout:
     functions.append(([], True))  # left out
     organisations = [([], False)]
     if organisation:
-        organisations = [(wrap(organisation), False)] if wrap(organisation) else []
-        shorter = organisation_abbreviated(organisation)
-        if shorter != organisation and len(organisation) > MAX_CHARS and wrap(shorter):
-            organisations.append((wrap(shorter), True))
+        wrapped = wrap(organisation)
+        organisations = [(wrapped, False)] if wrapped else []
+        if len(organisation) > MAX_CHARS:
+            shorter = organisation_abbreviated(organisation)
+            if shorter != organisation and wrap(shorter):
+                organisations.append((wrap(shorter), True))
         if not organisations:
             return _Layout(problem=("organisation", organisation))
     typed = [_parts(line) for line in (parts.line1, parts.line2) if capitals(line)]
-    for line in typed:
-        if not _renderings(line):
+    options = [_renderings(line) for line in typed]
+    for line, renderings in zip(typed, options, strict=True):
+        if not renderings:
             return _Layout(problem=("address", line.raw))
     locality = _locality_lines(parts)
     country = [country_line(parts.country)] if country_line(parts.country) else []
     room = (MAX_LINES_ABROAD if country else MAX_LINES) - len(name_lines) - len(locality)
     room -= len(country)
     best, best_key = None, None
-    for address, joined, rank in _address_choices(typed):
+    for address, joined, rank in _address_choices(typed, options):
         for function_lines, left_out in functions:
             for organisation_lines, abbreviated_ in organisations:
                 if len(function_lines) + len(organisation_lines) + len(address) > room:
