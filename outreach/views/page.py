@@ -172,6 +172,7 @@ class CampaignView(WagtailAdminTemplateMixin, TemplateView):
             campaign=campaign,
             status_label=status_label(campaign),
             finished_label=finished_label(campaign),
+            created_at=moment(campaign.created_at),
             scheduled_for=moment(campaign.scheduled_for),
             frozen_at=moment(campaign.frozen_at),
             finished_at=moment(campaign.finished_at),

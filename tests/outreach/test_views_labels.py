@@ -115,3 +115,33 @@ def test_downloads_are_in_the_campaigns_history(marie, prepared):
         ).order_by("pk")
     ]
     assert files == ["labels_pdf", "mailmerge_csv"]
+
+
+def test_a_postal_campaign_reads_as_labels_prepared_never_as_sent(marie, town, prepared):
+    from django.urls import reverse
+
+    as_marie = browser(marie)
+    listing = text(as_marie.get(reverse("outreach_campaigns:index")))
+    assert "Étiquettes prêtes" in listing
+    assert "2 étiquettes préparées" in listing
+    assert "envoyé sur" not in listing
+
+    response = as_marie.get(page_url(prepared))
+    page = text(response)
+    assert "Étiquettes prêtes" in page and "Préparée le" in page
+    assert "Envoyée" not in page and "Terminée le" not in page
+    assert response.context["totals"] == [("sent", "Préparée", 2)]
+    assert "<td>Préparée</td>" in page and "<td>Envoyé</td>" not in page
+
+    csv = b"".join(as_marie.get(url("report_csv", prepared)).streaming_content)
+    lines = csv.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(";Statut;Motif;Date de préparation")
+    assert all(";Préparée;" in line for line in lines[1:]) and len(lines) == 3
+
+    record = reverse("wagtailsnippets_directory_person:inspect", args=(town.alice.pk,))
+    assert "Étiquettes postales, préparée" in text(as_marie.get(record))
+
+
+def test_the_first_label_is_given_by_row_in_french_rangee(marie, prepared):
+    page = text(browser(marie).get(page_url(prepared)))
+    assert "rangée 2, colonne 3" in page

@@ -64,3 +64,38 @@ def test_a_bounced_address_is_shown_on_the_record(marie, town, sent):
     assert "Coordonnées écartées des campagnes" in page
     assert "a.arnaud@theatre-metz.fr — adresse invalide (rejet définitif)" in page
     assert "Coordonnées écartées" not in text(browser(marie).get(record("person", town.bruno.pk)))
+
+
+def test_campaigns_one_does_not_see_are_counted_as_campaigns_not_messages(
+    marie, paul, town, email_template, sms_template, settings
+):
+    """Two campaigns reached three directors of Metz each: six messages, two
+    campaigns on the theatre's record."""
+    from outreach.models import Delivery
+    from tests.factories import PersonFactory, PositionFactory
+
+    from .conftest import basket_for, rule
+
+    settings.SMS_BACKEND = "outreach.sms.backends.locmem.SmsBackend"
+    for index in range(2):
+        PositionFactory(
+            person=PersonFactory(first_name="Léa", last_name=f"Lenoir {index}"),
+            organisation=town.metz,
+            function=town.director,
+            email=f"lea{index}@theatre-metz.fr",
+            mobile=f"+33 6 33 33 33 3{index}",
+        )
+    basket = basket_for(
+        marie,
+        {"match": "all", "rules": [rule("organisation.name", "contains", "Théâtre de Metz")]},
+        name="Théâtre de Metz",
+    )
+    for template, channel in ((email_template, "email"), (sms_template, "sms")):
+        campaign = new_campaign(marie, basket, template, channel=channel, name=f"Metz {channel}")
+        post_and_run(browser(marie), url("send", campaign))
+    reached = Delivery.objects.filter(position__organisation=town.metz, status="sent")
+    assert reached.count() == 6
+
+    page = text(browser(paul).get(record("organisation", town.metz.pk)))
+    assert "2 autres campagnes, de paniers que vous ne voyez pas, l’ont touchée." in page
+    assert "6 autres campagnes" not in page

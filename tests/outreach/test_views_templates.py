@@ -219,3 +219,111 @@ def test_an_administrator_edits_a_label_sheet_and_a_bad_pitch_changes_nothing(
     assert saved.status_code == 302
     label_template.refresh_from_db()
     assert label_template.rows == 6
+
+
+def test_a_label_sheet_takes_and_shows_millimetres_with_a_decimal_comma(admin_user):
+    as_admin = browser(admin_user)
+    french = label_data(
+        top_margin="15,15",
+        left_margin="7,21",
+        label_width="63,5",
+        label_height="38,1",
+        horizontal_pitch="66,04",
+        vertical_pitch="38,1",
+    )
+    response = as_admin.post(reverse("outreach_labeltemplates:add"), french)
+    assert response.status_code == 302, response.context["form"].errors
+    sheet = LabelTemplate.objects.get()
+    assert (str(sheet.top_margin), str(sheet.horizontal_pitch)) == ("15.15", "66.04")
+    page = text(as_admin.get(reverse("outreach_labeltemplates:edit", args=(sheet.pk,))))
+    assert 'value="15,15"' in page and 'value="210"' in page and 'value="66,04"' in page
+    assert 'inputmode="decimal"' in page
+    assert "Saisissez un nombre." not in page
+
+
+def test_a_preset_fills_the_dimensions_written_the_french_way(admin_user):
+    import html
+    import json
+    import re
+
+    page = browser(admin_user).get(reverse("outreach_labeltemplates:add")).content.decode()
+    found = re.search(r'data-label-preset-presets-value="([^"]*)"', page)
+    presets = json.loads(html.unescape(found.group(1)))
+    assert presets["avery-l7160"]["top_margin"] == "15,15"
+    assert presets["avery-l7160"]["page_width"] == "210"
+    assert presets["avery-l7160"]["label_width"] == "63,5"
+    assert presets["avery-l7160"]["rows"] == "7"
+
+
+def test_a_sheet_has_rangees_not_lignes(admin_user, label_template):
+    as_admin = browser(admin_user)
+    form = text(as_admin.get(reverse("outreach_labeltemplates:add")))
+    assert "Rangées" in form and ">Lignes<" not in form
+    inspect = text(
+        as_admin.get(reverse("outreach_labeltemplates:inspect", args=(label_template.pk,)))
+    )
+    assert "Rangées" in inspect and "Lignes" not in inspect
+
+
+def test_the_sheet_list_keeps_millimetres_with_their_number(marie, label_template):
+    page = browser(marie).get(reverse("outreach_labeltemplates:index")).content.decode()
+    assert "3 × 7 étiquettes de 63,5 × 38,1\xa0mm" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "message"),
+    [
+        (
+            "email",
+            email_data(name="Invitation"),
+            "Un modèle d’e-mail porte déjà ce nom.",
+        ),
+        (
+            "sms",
+            {"name": "Rappel", "body": "Bonjour {{ prenom }}"},
+            "Un modèle de SMS porte déjà ce nom.",
+        ),
+        (
+            "label",
+            label_data(name="Avery L7160"),
+            "Une planche d’étiquettes porte déjà ce nom.",
+        ),
+    ],
+)
+def test_a_name_already_taken_is_refused_in_plain_french(
+    admin_user, email_template, sms_template, label_template, kind, data, message
+):
+    model = {"email": EmailTemplate, "sms": SmsTemplate, "label": LabelTemplate}[kind]
+    response = browser(admin_user).post(reverse(f"outreach_{kind}templates:add"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [message]
+    assert message in text(response)
+    assert "Un objet" not in text(response)
+    assert model.objects.count() == 1
+    # Its own name is no duplicate when the template is saved again.
+    own = {"email": email_template, "sms": sms_template, "label": label_template}[kind]
+    again = browser(admin_user).post(
+        reverse(f"outreach_{kind}templates:edit", args=(own.pk,)), data
+    )
+    assert again.status_code == 302, again.context["form"].errors
+
+
+def test_the_demo_templates_read_well_and_the_sms_is_one_segment(db):
+    from crmsite.demo.outreach import add_outreach_templates
+    from outreach.email import merge
+    from outreach.sms import segments
+
+    assert add_outreach_templates() > 0
+    assert add_outreach_templates() == 0  # idempotent
+    email = EmailTemplate.objects.get(name="Invitation à la présentation de saison")
+    assert email.subject.replace("\xa0", " ") == "Invitation : présentation de la saison 2027"
+    assert email.html.startswith("<p>Bonjour {{ prenom }} {{ nom }},</p>")
+    assert "Vous êtes invité·e, en tant que {{ fonction }} – {{ organisation }}, à la" in (
+        " ".join(email.html.split())
+    )
+    sms = SmsTemplate.objects.get(name="Rappel de la présentation")
+    assert "à 18 h 30 à la salle des Pentes pour la présentation de saison." in sms.body
+    counted = segments.count(sms.body.replace("{{ prenom }}", "Marie-Christine"))
+    assert (counted.encoding, counted.segments) == ("gsm7", 1)
+    for template in (email.subject, email.html, sms.body):
+        assert not merge.check(template)
