@@ -31,8 +31,10 @@ def test_a_staff_member_sees_the_french_workspace_menu(page, transactional_db):
 def test_a_client_sees_only_their_area_and_is_refused_elsewhere(page, transactional_db):
     factories.client(username="theo", first_name="Théo", last_name="Bernard")
     sign_in(page, "theo", PASSWORD)
-    assert page.url == f"{page.base_url}/admin/"
-    expect(page.get_by_role("heading", name="Votre espace client")).to_be_visible()
+    # A client lands on their tickets (the helpdesk), the only place they may go.
+    assert page.url == f"{page.base_url}/admin/helpdesk/tickets/"
+    assert page.title().startswith("Billets")
+    expect(page.get_by_role("link", name="Mes billets")).to_be_visible()
     expect(page.get_by_role("button", name="Annuaire")).to_have_count(0)
 
     response = page.goto(f"{page.base_url}/admin/directory/interest-centres/")
