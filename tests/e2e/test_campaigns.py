@@ -65,7 +65,7 @@ def staff_and_basket(transactional_db, town):  # noqa: F811
 def create_campaign(page, basket, name, channel_label, template):  # noqa: F811
     page.goto(f"{page.base_url}/admin/selections/baskets/{basket.pk}/")
     page.get_by_role("link", name="Créer une campagne").click()
-    page.get_by_label("Nom", exact=True).fill(name)
+    page.locator("#id_name").fill(name)
     page.get_by_label(channel_label, exact=True).check()
     page.get_by_label("Modèle", exact=True).select_option(label=template)
     page.get_by_role("button", name="Créer").click()
@@ -97,6 +97,9 @@ def test_labels_then_an_emailing_followed_to_its_report(page, staff_and_basket):
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1):
             page.get_by_role("button", name="Envoyer maintenant à 4 destinataires").click()
+            page.locator("#crm-confirm-send").get_by_role(
+                "button", name="Oui, envoyer maintenant"
+            ).click()
             expect(page.get_by_text("L’envoi à 4 destinataires a commencé.")).to_be_visible()
             bar = page.locator("progress.crm-progress-bar")
             expect(bar).to_be_visible()

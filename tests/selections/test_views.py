@@ -272,7 +272,7 @@ def test_sharing_then_a_colleague_reads_and_copies_but_cannot_change(town, marie
     copied = colleague.post(reverse("selections_searches:copy", args=(search.pk,)))
     copy = SavedSearch.objects.get(owner=paul)
     assert copied["Location"] == reverse("selections_searches:edit", args=(copy.pk,))
-    assert copy.criteria == search.criteria and copy.name == "Copie de Directeurs Grand Est"
+    assert copy.criteria == search.criteria and copy.name == "Directeurs Grand Est (copie)"
     assert not copy.is_shared
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from outreach.models import Campaign, CampaignStatus, EmailTemplate, LabelTemplate, SmsTemplate
-from tests.e2e.conftest import browser, page, sign_in  # noqa: F401  (fixtures)
+from tests.e2e.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.outreach.conftest import basket_for, rule
 from tests.selections.conftest import town  # noqa: F401  (fixture)
