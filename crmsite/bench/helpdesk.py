@@ -120,7 +120,7 @@ def _wait_listening(process: subprocess.Popen, port: int, timeout: float = 60) -
     raise RuntimeError("daphne did not listen in time")
 
 
-def _stop(process: subprocess.Popen) -> str:
+def _stop(process: subprocess.Popen) -> bytes:
     """Stop daphne; return what it logged."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -130,18 +130,21 @@ def _stop(process: subprocess.Popen) -> str:
             process.kill()
             process.wait()
     process.log.seek(0)
-    logged = process.log.read().decode(errors="replace")
+    logged = process.log.read()
     process.log.close()
     return logged
 
 
-def _server_errors(logs: list[str]) -> dict:
-    """The exceptions the daphne processes logged: how many, and the last one's end."""
-    count = sum(log.count("Traceback (most recent call last)") for log in logs)
-    if not count:
-        return {"count": 0}
-    last = max(logs, key=lambda log: log.rfind("Traceback"))
-    return {"count": count, "last": last[last.rfind("Traceback") :][-1500:]}
+def _server_errors(logs: list[bytes]) -> dict:
+    """The exceptions the daphne processes logged, by their last line: {line: count}."""
+    found: dict[str, int] = {}
+    for log in logs:
+        text = log.decode(errors="replace")
+        for trace in text.split("Traceback (most recent call last):")[1:]:
+            lines = [line for line in trace.splitlines() if line and not line[0].isspace()]
+            last = lines[0][:200] if lines else "?"
+            found[last] = found.get(last, 0) + 1
+    return found
 
 
 # --- Accounts and tickets ---------------------------------------------------------------
@@ -386,7 +389,12 @@ def _scenario(
             drop=drop,
             tag=f"{label}-{int(time.time())}",
         )
-        outcome = asyncio.run(load.run())
+        marks: list[int] = []
+
+        def mark_logs():
+            marks.extend(os.fstat(process.log.fileno()).st_size for process in processes)
+
+        outcome = asyncio.run(load.run(before_closing=mark_logs))
     finally:
         logs = [_stop(process) for process in processes]
     figures = {
@@ -394,7 +402,13 @@ def _scenario(
         "interval_ms": [round(1000 * bound) for bound in interval],
     }
     figures.update(_figures(load, outcome, list(tickets), pids))
-    figures["server_errors"] = _server_errors(logs)
+    figures["server_errors"] = _server_errors(
+        [log[:mark] for log, mark in zip(logs, marks, strict=True)]
+    )
+    # Every page dropped at once at the end, as when a proxy restarts.
+    figures["server_errors_when_all_pages_left_at_once"] = _server_errors(
+        [log[mark:] for log, mark in zip(logs, marks, strict=True)]
+    )
     return figures
 
 

@@ -287,7 +287,9 @@ class Load:
                 return False
         return len(self.acked) + len(self.refused - set(self.acked)) == len(self.sent)
 
-    async def run(self, connect_at_once: int = 20) -> Outcome:
+    async def run(self, connect_at_once: int = 20, before_closing=None) -> Outcome:
+        """Connect the pages, load, catch up; `before_closing()` is called before
+        every page is dropped at once at the end."""
         # Warm each server up (imports, first queries) before its memory is read.
         for port in self.ports:
             warm = Page(ticket=self.pages[0].ticket, user=0, cookie=self.pages[0].cookie, port=port)
@@ -337,6 +339,8 @@ class Load:
             await asyncio.sleep(0.1)
         drain_seconds = time.perf_counter() - drain_started
 
+        if before_closing is not None:
+            before_closing()
         self.stopping = True
         for page in self.pages:
             if page.connection is not None:
