@@ -245,6 +245,22 @@ def _clean(ticket_ids: list[int], users, session_keys: list[str]) -> None:
     for start in range(0, len(keys), 5000):
         cache.delete_many(keys[start : start + 5000])
     get_user_model().objects.filter(pk__in=user_ids).delete()
+    _forget_groups(ticket_ids)
+
+
+def _forget_groups(ticket_ids: list[int]) -> None:
+    """Drop the tickets' groups from Redis: a consumer killed, or one that could not
+    leave (every page leaving at once), stays in its group until the group expires."""
+    import redis
+    from channels.layers import get_channel_layer
+
+    from helpdesk.realtime import group_name
+
+    prefix = getattr(get_channel_layer(), "prefix", "asgi")
+    keys = [f"{prefix}:group:{group_name(pk)}" for pk in ticket_ids]
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
 
 
 # --- Figures ----------------------------------------------------------------------------
