@@ -38,11 +38,20 @@ message shown under two numbers, i.e. stored twice; goal 0); the daphne
 process's memory per connection (VmRSS after the connections minus before,
 over the connections); its CPU during the load.
 
-The daphne processes get `CELERY_BROKER_URL=memory://`: the notification
+A page the server closes comes back as the real one does (the closes are
+counted by code), and the exceptions the daphne processes logged are
+counted by kind, apart from those logged when every page leaves at once at
+the end (as when a proxy restarts). `--only redis|in_memory|two_daphnes`
+runs one of the three.
+
+The daphne processes inherit this process's environment (the same
+settings module, `SECRET_KEY` for the sessions, `DATABASE_CONN_MAX_AGE`),
+and get `CELERY_BROKER_URL=memory://`: the notification
 tasks each message queues stay in the process, so that no task is left in
 Redis for a worker (and everybody is connected: none would send an e-mail).
 The benchmark creates its accounts, sessions and tickets, and deletes them,
-their messages and their audit entries at the end.
+their messages, their audit entries, their cache keys and their groups in
+Redis at the end.
 """
 
 from __future__ import annotations
