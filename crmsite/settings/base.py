@@ -135,7 +135,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # No socket timeout: channels-redis waits up to 5 s for a message,
+            # redis-py's default timeout is 5 s too, and an idle websocket's
+            # read then fails and its connection is closed (redis-py #4091).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
     CACHES = {
