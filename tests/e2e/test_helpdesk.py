@@ -79,7 +79,9 @@ CONTROLLER = (
     "document.querySelector('[data-controller=\"helpdesk-ticket\"]'), 'helpdesk-ticket')"
 )
 SYNCED = f"() => {{ const c = {CONTROLLER}; return Boolean(c && c.synced); }}"
-DROP = f"() => {{ const c = {CONTROLLER}; c.socket.close(); }}"
+# The page closes its socket itself when the browser says it is offline; this
+# closes it too, should the browser not say so.
+DROP = f"() => {{ const c = {CONTROLLER}; if (c.socket) {{ c.socket.close(); }} }}"
 NUMBERS = "els => els.map(e => Number(e.dataset.number))"
 
 
@@ -190,6 +192,14 @@ def test_a_client_and_staff_talk_live_and_nothing_is_lost_or_doubled_after_a_dro
         expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
         # The client read it: the staff member sees the read mark.
         expect(staff.locator("#message-3 [data-read-by]")).to_have_text("Vu par Théo Martin")
+
+        # The staff member closes the ticket, then reopens it: the client's
+        # answer box follows, live (locked, then usable again).
+        staff.get_by_role("button", name="Fermer", exact=True).click()
+        expect(client.get_by_label("Votre réponse")).to_be_disabled()
+        staff.get_by_role("button", name="Rouvrir").click()
+        expect(client.get_by_label("Votre réponse")).to_be_enabled()
+        expect(client.locator(".hd-banner")).to_be_hidden()
 
         # The client's connection drops (and the network with it).
         client_context.set_offline(True)

@@ -132,12 +132,22 @@
       this.wasDown = false;
       this.lastTyping = 0;
       this.initialStatus = this.hasStatusTarget ? this.statusTarget.dataset.status : null;
+      this.currentStatus = this.initialStatus;
       this.showReaders();
       this.scrollToEnd();
       this.onVisibility = () => this.sendRead();
       this.onOnline = () => this.reconnectNow();
+      // The browser knows first that the network is gone: close the socket
+      // now rather than wait for the ping to time out, so that what is typed
+      // meanwhile stays visibly pending.
+      this.onOffline = () => {
+        if (this.socket) {
+          this.socket.close();
+        }
+      };
       document.addEventListener('visibilitychange', this.onVisibility);
       window.addEventListener('online', this.onOnline);
+      window.addEventListener('offline', this.onOffline);
       this.open();
     }
 
@@ -145,6 +155,7 @@
       this.stopped = true;
       document.removeEventListener('visibilitychange', this.onVisibility);
       window.removeEventListener('online', this.onOnline);
+      window.removeEventListener('offline', this.onOffline);
       window.clearTimeout(this.reconnectTimer);
       window.clearTimeout(this.bannerTimer);
       this.stopPing();
@@ -633,14 +644,19 @@
       if ('assignee' in frame && this.hasAssigneeTarget) {
         this.assigneeTarget.textContent = frame.assignee_name || this.strings.nobody;
       }
-      if (frame.status && this.initialStatus) {
-        const wasClosed = this.initialStatus === 'closed';
+      if (frame.status && this.currentStatus) {
+        const wasClosed = this.currentStatus === 'closed';
         const isClosed = frame.status === 'closed';
+        this.currentStatus = frame.status;
         if (isClosed && this.hasFormTarget) {
           this.disableForm();
           this.showBanner(this.strings.closed, 'critical');
+        } else if (wasClosed && !isClosed && this.initialStatus !== 'closed') {
+          // Reopened while the page was open: the form it had is usable again.
+          this.enableForm();
+          this.hideBanner();
         } else if (wasClosed !== isClosed) {
-          this.showBanner(this.strings.changed);
+          this.showBanner(this.strings.changed); // a page loaded closed has no form: reload
         }
       }
     }
@@ -692,6 +708,14 @@
       if (this.hasFormTarget) {
         for (const field of this.formTarget.querySelectorAll('textarea, button')) {
           field.disabled = true;
+        }
+      }
+    }
+
+    enableForm() {
+      if (this.hasFormTarget) {
+        for (const field of this.formTarget.querySelectorAll('textarea, button')) {
+          field.disabled = false;
         }
       }
     }
