@@ -30,6 +30,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -83,7 +84,9 @@ def clean_text(text) -> str:
         raise ValidationError(_("Write a message first."), code="empty")
     if len(text) > MAX_TEXT:
         raise ValidationError(
-            _("A message has at most %(max)d characters.") % {"max": MAX_TEXT}, code="too_long"
+            _("A message has at most %(max)s characters.")
+            % {"max": number_format(MAX_TEXT, force_grouping=True)},
+            code="too_long",
         )
     if "\x00" in text:
         raise ValidationError(_("This message holds a character that cannot be stored."))

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -155,7 +156,8 @@ def page_strings() -> dict:
         "read_by": _("Seen by %(names)s"),
         "closed": _("This ticket is closed: nobody writes in it any more."),
         "changed": _("This ticket was changed: reload the page to see it as it is now."),
-        "too_long": _("A message has at most %(max)d characters.") % {"max": MAX_TEXT},
+        "too_long": _("A message has at most %(max)s characters.")
+        % {"max": number_format(MAX_TEXT, force_grouping=True)},
         "empty": _("Write a message first."),
         "you": _("You"),
         "send_again": _("Send again"),

@@ -271,7 +271,7 @@ async def test_a_status_change_and_an_assignment_are_shown_live(theo, marie, pau
         (dumps({"type": "hello"}), "after"),
         (dumps({"type": "hello", "after": -1}), "after"),
         (dumps({"type": "read", "number": "2"}), "number"),
-        (dumps(message("c-1", "x" * 10_001)), "10000"),
+        (dumps(message("c-1", "x" * 10_001)), "10 000"),
         (dumps(message("c-1", "   ")), "Écrivez"),
         ("x" * 200_000, "trop grande"),
     ],

@@ -225,7 +225,7 @@ def test_a_refused_answer_says_why_in_french_and_stores_nothing(theo, private_ti
     client = browser(theo)
     for text, reason in (
         ("   \n ", "Écrivez d’abord un message."),
-        ("x" * 10_001, "Un message compte au plus 10000 caractères."),
+        ("x" * 10_001, "Un message compte au plus 10\u00a0000 caractères."),
     ):
         response = client.post(
             ticket_url(private_ticket, "reply/"), {"text": text, "client_id": "abc"}
