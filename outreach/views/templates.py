@@ -135,15 +135,18 @@ class TemplateFormMixin:
         context = super().get_context_data(**kwargs)
         if self.shows_merge_fields:
             context["merge_fields"] = merge_fields()
+        context["base_template"] = self.base_template
         return context
 
 
 class TemplateCreateView(TemplateFormMixin, generic.CreateView):
-    template_name = "outreach/admin/template_create.html"
+    template_name = "outreach/admin/template_form.html"
+    base_template = "wagtailadmin/generic/create.html"
 
 
 class TemplateEditView(TemplateFormMixin, generic.EditView):
-    template_name = "outreach/admin/template_edit.html"
+    template_name = "outreach/admin/template_form.html"
+    base_template = "wagtailadmin/generic/edit.html"
 
     def get_editing_sessions(self):
         return None
