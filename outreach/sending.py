@@ -9,8 +9,12 @@ The rules, in the order a chunk goes through them:
 2. **Check again.** A person who opted out, asked not to be contacted or
    whose coordinate turned invalid *after* the campaign was frozen is left
    out now, with the reason.
-3. **Send**, outside any transaction, one message at a time through one
-   open connection, so that each delivery gets its own outcome: sent (with
+3. **Send**, outside any transaction, through one open connection: in
+   batches where the provider has them (`outreach.email.batch`: Brevo,
+   Mailjet; each message still rendered here, its own content, headers and
+   unsubscribe link), else one message at a time; each delivery gets its own
+   outcome (a batch the provider refuses as a whole is sent again one message
+   at a time, to learn which one it refused): sent (with
    the provider's message id), failed (the provider refused it, with its
    reason), or unknown (the provider may have received it: a timeout, a
    connection cut after the request went out). Unknown is never resent
@@ -221,8 +225,9 @@ def merge_values(deliveries: list[Delivery]) -> dict[int, dict]:
 # --- Rate limit ------------------------------------------------------------------------
 
 
-def _pace(channel: str) -> None:
-    """Wait, if needed, so that all workers together keep the channel's rate."""
+def _pace(channel: str, messages: int = 1) -> None:
+    """Wait, if needed, so that all workers together keep the channel's rate
+    (`messages` at once: a batch, never larger than the rate)."""
     limit = (getattr(settings, "OUTREACH_RATE_LIMITS", {}) or {}).get(channel)
     if not limit:
         return
@@ -231,10 +236,10 @@ def _pace(channel: str) -> None:
         key = f"outreach:rate:{channel}:{second}"
         cache.add(key, 0, timeout=5)
         try:
-            count = cache.incr(key)
+            count = cache.incr(key, messages)
         except ValueError:
-            count = 1
-        if count <= limit:
+            count = messages
+        if count <= limit or count == messages:
             return
         time.sleep(max(0.0, second + 1 - time.time()))
 
@@ -290,13 +295,39 @@ def _email_error(error: Exception) -> Result:
     )
 
 
-class EmailSender:
+class _OneByOne:
+    """Sends a chunk one message at a time through the sender's open connection."""
+
+    channel = ""
+
+    def send_chunk(self, deliveries: list[Delivery], values: dict[int, dict]) -> dict:
+        results: dict[int, Result] = {}
+        for index, delivery in enumerate(deliveries):
+            _pace(self.channel)
+            result = self.send(delivery, values[delivery.pk])
+            results[delivery.pk] = result
+            if result.retry_after is not None:
+                # The provider refuses for now: release the rest unsent.
+                for rest in deliveries[index + 1 :]:
+                    results[rest.pk] = Result(DeliveryStatus.PENDING, retry_after=0.0)
+                break
+        return results
+
+
+class EmailSender(_OneByOne):
+    """E-mail through Django's backend; in batches where the provider has them
+    (`outreach.email.batch`), else one message per call."""
+
+    channel = Channel.EMAIL
+
     def __init__(self, campaign: Campaign):
+        from .email.batch import batch_connection, batch_size
         from .email.message import compile_email
 
         self.campaign = campaign
         self.template = compile_email(campaign.subject, campaign.html, campaign.text)
-        self.connection = get_connection()
+        self.connection = batch_connection() or get_connection()
+        self.batch_size = batch_size(self.connection)
 
     def __enter__(self):
         self.connection.open()
@@ -304,6 +335,9 @@ class EmailSender:
 
     def __exit__(self, *exc):
         self.connection.close()
+
+    def _metadata(self, delivery: Delivery) -> dict:
+        return {"delivery": str(delivery.pk), "campaign": str(self.campaign.pk)}
 
     def send(self, delivery: Delivery, values: dict) -> Result:
         from .email.message import build_message
@@ -316,7 +350,7 @@ class EmailSender:
             settings.DEFAULT_FROM_EMAIL,
             delivery.coordinate,
             unsubscribe_url(delivery),
-            metadata={"delivery": str(delivery.pk), "campaign": str(self.campaign.pk)},
+            metadata=self._metadata(delivery),
             tags=[f"campaign-{self.campaign.pk}"],
         )
         try:
@@ -333,8 +367,97 @@ class EmailSender:
                 return Result(DeliveryStatus.FAILED, message_id, _("Rejected by the provider."))
         return Result(DeliveryStatus.SENT, message_id)
 
+    def send_chunk(self, deliveries: list[Delivery], values: dict[int, dict]) -> dict:
+        if self.batch_size <= 1:
+            return super().send_chunk(deliveries, values)
+        from .email.batch import batches
 
-class SmsSender:
+        limit = (getattr(settings, "OUTREACH_RATE_LIMITS", {}) or {}).get(self.channel)
+        size = min(self.batch_size, limit) if limit else self.batch_size
+        results: dict[int, Result] = {}
+        groups = list(
+            batches(
+                [(d, self._version(d, values[d.pk])) for d in deliveries],
+                size,
+                key=lambda pair: pair[1].to.strip().lower(),
+                weight=lambda pair: pair[1].size,
+            )
+        )
+        for index, group in enumerate(groups):
+            _pace(self.channel, len(group))
+            results.update(self._send_batch(group, values))
+            if any(results[d.pk].retry_after is not None for d, _version in group):
+                for rest in groups[index + 1 :]:
+                    for delivery, _version in rest:
+                        results[delivery.pk] = Result(DeliveryStatus.PENDING, retry_after=0.0)
+                break
+        return results
+
+    def _version(self, delivery: Delivery, values: dict):
+        from .email.batch import Version
+        from .email.message import personal_parts
+
+        rendered = self.template.render(values)
+        parts = personal_parts(
+            rendered.subject, rendered.text, rendered.html, unsubscribe_url(delivery)
+        )
+        return Version(
+            delivery.coordinate,
+            parts.subject,
+            parts.text,
+            parts.html,
+            parts.headers,
+            self._metadata(delivery),
+        )
+
+    def _send_batch(self, group: list, values: dict[int, dict]) -> dict[int, Result]:
+        """One call for the group; each delivery gets its own outcome."""
+        from anymail.exceptions import AnymailAPIError
+        from anymail.utils import parse_address_list
+
+        from .email.batch import BatchMessage
+
+        if len(group) == 1:
+            delivery, _version = group[0]
+            return {delivery.pk: self.send(delivery, values[delivery.pk])}
+        message = BatchMessage(
+            [version for _delivery, version in group],
+            settings.DEFAULT_FROM_EMAIL,
+            tags=[f"campaign-{self.campaign.pk}"],
+        )
+        try:
+            self.connection.send_messages([message])
+        except Exception as error:  # the backend's own errors: classified, never raised
+            result = _email_error(error)
+            status = getattr(error, "status_code", None)
+            if (
+                result.status == DeliveryStatus.FAILED
+                and isinstance(error, AnymailAPIError)
+                and status is not None
+                and 400 <= status < 500
+            ):
+                # The provider refused the whole request (one bad address spoils
+                # a batch) and sent nothing: each message alone, for its own outcome.
+                return {d.pk: self.send(d, values[d.pk]) for d, _version in group}
+            return {d.pk: result for d, _version in group}
+        recipients = getattr(getattr(message, "anymail_status", None), "recipients", {}) or {}
+        results = {}
+        for delivery, version in group:
+            [address] = parse_address_list([version.to])
+            status = recipients.get(address.addr_spec)
+            message_id = str(getattr(status, "message_id", "") or "")
+            if status is not None and status.status in {"rejected", "invalid", "failed"}:
+                results[delivery.pk] = Result(
+                    DeliveryStatus.FAILED, message_id, _("Rejected by the provider.")
+                )
+            else:
+                results[delivery.pk] = Result(DeliveryStatus.SENT, message_id)
+        return results
+
+
+class SmsSender(_OneByOne):
+    channel = Channel.SMS
+
     def __init__(self, campaign: Campaign):
         from .email import merge
         from .sms.backends import get_backend
@@ -459,16 +582,7 @@ def run(
                 )
             deliveries = [d for d in deliveries if d.pk not in refused]
             values = merge_values(deliveries)
-            results: dict[int, Result] = {}
-            for index, delivery in enumerate(deliveries):
-                _pace(campaign.channel)
-                result = sender.send(delivery, values[delivery.pk])
-                results[delivery.pk] = result
-                if result.retry_after is not None:
-                    # The provider refuses for now: release the rest unsent.
-                    for rest in deliveries[index + 1 :]:
-                        results[rest.pk] = Result(DeliveryStatus.PENDING, retry_after=0.0)
-                    break
+            results = sender.send_chunk(deliveries, values)
             sent, retry_in = _record(results, {d.pk: d.attempts for d in deliveries})
             outcome.sent += sent
             if progress:

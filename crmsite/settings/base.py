@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -277,6 +277,10 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_USER_LOGIN_FORM = "crmsite.forms.CrmLoginForm"
 # Dates are typed and shown as JJ/MM/AAAA, with Wagtail's date picker.
+# Campaign e-mails go in batches (one call for up to 100 personal messages)
+# when EMAIL_BACKEND is anymail's Brevo or Mailjet backend; 0 sends one by one.
+OUTREACH_EMAIL_BATCH = env_bool("OUTREACH_EMAIL_BATCH", True)
+
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"

@@ -40,7 +40,15 @@ from . import merge
 from .sanitise import sanitise_html, text_from_html
 from .unsubscribe import unsubscribe_headers
 
-__all__ = ["CompiledEmail", "RenderedEmail", "build_message", "compile_email", "one_line"]
+__all__ = [
+    "CompiledEmail",
+    "PersonalParts",
+    "RenderedEmail",
+    "build_message",
+    "compile_email",
+    "one_line",
+    "personal_parts",
+]
 
 
 def one_line(subject: str) -> str:
@@ -98,6 +106,35 @@ def _text_with_link(text: str, url: str) -> str:
     return f"{text.rstrip()}\n\n-- \n{link}\n" if text.strip() else f"{link}\n"
 
 
+class PersonalParts(NamedTuple):
+    subject: str
+    text: str
+    html: str
+    headers: dict
+
+
+def personal_parts(
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_url: str,
+    headers: Mapping[str, str] | None = None,
+    language: str | None = None,
+) -> PersonalParts:
+    """One recipient's subject on one line, bodies with their unsubscribe link, headers."""
+    ours = unsubscribe_headers(unsubscribe_url)
+    theirs = {
+        name: value
+        for name, value in (headers or {}).items()
+        if name.lower() not in {our_name.lower() for our_name in ours}
+    }
+    text = text or (text_from_html(html) if html else "")
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = _text_with_link(text, unsubscribe_url)
+        html_body = _html_with_link(html, unsubscribe_url) if html else ""
+    return PersonalParts(one_line(subject), body, html_body, {**theirs, **ours})
+
+
 def build_message(
     subject: str,
     text: str,
@@ -111,26 +148,16 @@ def build_message(
     language: str | None = None,
 ) -> EmailMultiAlternatives:
     """The message for one recipient, ready for `send()` or a backend's `send_messages`."""
-    ours = unsubscribe_headers(unsubscribe_url)
-    theirs = {
-        name: value
-        for name, value in (headers or {}).items()
-        if name.lower() not in {our_name.lower() for our_name in ours}
-    }
-    all_headers = {**theirs, **ours}
-    text = text or (text_from_html(html) if html else "")
-    with translation.override(language or settings.LANGUAGE_CODE):
-        body = _text_with_link(text, unsubscribe_url)
-        html_body = _html_with_link(html, unsubscribe_url) if html else ""
+    parts = personal_parts(subject, text, html, unsubscribe_url, headers, language)
     message = EmailMultiAlternatives(
-        subject=one_line(subject),
-        body=body,
+        subject=parts.subject,
+        body=parts.text,
         from_email=from_email,
         to=[to] if isinstance(to, str) else list(to),
-        headers=all_headers,
+        headers=parts.headers,
     )
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
+    if parts.html:
+        message.attach_alternative(parts.html, "text/html")
     if metadata:
         message.metadata = dict(metadata)
     if tags:
