@@ -257,6 +257,10 @@ SMS_BREVO_WEBHOOK_URL = env_str("SMS_BREVO_WEBHOOK_URL")
 # The secret Brevo's SMS webhook must carry; without it every post is refused.
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET")
 
+# Campaign e-mails go in batches (one call for up to 100 personal messages)
+# when EMAIL_BACKEND is anymail's Brevo or Mailjet backend; 0 sends one by one.
+OUTREACH_EMAIL_BATCH = env_bool("OUTREACH_EMAIL_BATCH", True)
+
 # Messages handed to each provider per second, all workers together (0: no limit).
 OUTREACH_RATE_LIMITS = {
     "email": env_int("OUTREACH_EMAIL_RATE_LIMIT", 0),
@@ -277,10 +281,6 @@ WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_USER_LOGIN_FORM = "crmsite.forms.CrmLoginForm"
 # Dates are typed and shown as JJ/MM/AAAA, with Wagtail's date picker.
-# Campaign e-mails go in batches (one call for up to 100 personal messages)
-# when EMAIL_BACKEND is anymail's Brevo or Mailjet backend; 0 sends one by one.
-OUTREACH_EMAIL_BATCH = env_bool("OUTREACH_EMAIL_BATCH", True)
-
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
