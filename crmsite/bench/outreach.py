@@ -6,6 +6,9 @@ PostgreSQL and Redis with real Celery worker processes.
   the backend per second, beside the naive baseline (one task per message)
   measured in the same run on `--rows / 20` recipients.
 * A 10,000-label PDF (Avery L7160): seconds and peak Python memory.
+* Through the provider's HTTP API (a local stand-in for Brevo answering
+  after `--provider-latency-ms`, default 50 ms a call): messages per second
+  in batches (`outreach.email.batch`) beside one call per message.
 * A worker killed (SIGKILL) mid-campaign, its claims left to expire, the
   campaign resumed by a new worker: messages handed twice (goal 0), and
   deliveries marked unknown (the ones the dead worker held: never resent).
@@ -189,90 +192,107 @@ def run(options) -> dict:
     function, organisation = _directory(count)
     workers: list[subprocess.Popen] = []
     try:
-        # 1. The campaign, one worker.
-        basket = _basket(user, function, f"{TAG} all")
-        campaign = _campaign(user, basket, template, f"{TAG} 1")
-        workers.append(_worker("bench1"))
-        _ready(app, "bench1")
-        started = time.perf_counter()
-        with transaction.atomic():
-            actions.send_campaign(user, campaign)
-        freeze_seconds = time.perf_counter() - started
-        seconds = _wait_sent(campaign.pk)
-        sent = _sent_count(campaign.pk)
-        handed, twice = _handed()
-        results["campaign"] = {
-            "freeze_seconds": round(freeze_seconds, 2),
-            "send_seconds": round(seconds, 2),
-            "messages_per_second": int(sent / seconds),
-            "messages_handed_to_backend": handed,
-            "handed_twice": twice,
-            "goal_messages_per_second": 2000,
-        }
+        if options.get("only") != "provider":
+            # 1. The campaign, one worker.
+            basket = _basket(user, function, f"{TAG} all")
+            campaign = _campaign(user, basket, template, f"{TAG} 1")
+            workers.append(_worker("bench1"))
+            _ready(app, "bench1")
+            started = time.perf_counter()
+            with transaction.atomic():
+                actions.send_campaign(user, campaign)
+            freeze_seconds = time.perf_counter() - started
+            seconds = _wait_sent(campaign.pk)
+            sent = _sent_count(campaign.pk)
+            handed, twice = _handed()
+            results["campaign"] = {
+                "freeze_seconds": round(freeze_seconds, 2),
+                "send_seconds": round(seconds, 2),
+                "messages_per_second": int(sent / seconds),
+                "messages_handed_to_backend": handed,
+                "handed_twice": twice,
+                "goal_messages_per_second": 2000,
+            }
 
-        # 2. The naive baseline: one task per message, on a slice.
-        mail.reset()
-        slice_count = max(count // 20, 100)
-        naive = _campaign(user, basket, template, f"{TAG} naive")
-        # Frozen as the real path does, sent by one task per delivery.
-        from outreach.freezing import freeze
-        from outreach.models import Campaign, CampaignStatus
+            # 2. The naive baseline: one task per message, on a slice.
+            mail.reset()
+            slice_count = max(count // 20, 100)
+            naive = _campaign(user, basket, template, f"{TAG} naive")
+            # Frozen as the real path does, sent by one task per delivery.
+            from outreach.freezing import freeze
+            from outreach.models import Campaign, CampaignStatus
 
-        with transaction.atomic():
-            Campaign.objects.filter(pk=naive.pk).update(status=CampaignStatus.SENDING)
-            naive.refresh_from_db()
-            actions._freeze_content(naive)
-            naive.save()
-            freeze(naive)
-        ids = list(
-            Delivery.objects.filter(campaign=naive, status=DeliveryStatus.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:slice_count]
+            with transaction.atomic():
+                Campaign.objects.filter(pk=naive.pk).update(status=CampaignStatus.SENDING)
+                naive.refresh_from_db()
+                actions._freeze_content(naive)
+                naive.save()
+                freeze(naive)
+            ids = list(
+                Delivery.objects.filter(campaign=naive, status=DeliveryStatus.PENDING)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:slice_count]
+            )
+            from .outreach_tasks import send_one
+
+            start = time.perf_counter()
+            for pk in ids:
+                send_one.delay(pk)
+            while Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENT).count() < len(
+                ids
+            ):
+                time.sleep(0.2)
+            naive_seconds = time.perf_counter() - start
+            results["naive_one_task_per_message"] = {
+                "messages": len(ids),
+                "seconds": round(naive_seconds, 2),
+                "messages_per_second": int(len(ids) / naive_seconds),
+            }
+
+            # 3. A worker killed mid-campaign, then the campaign resumed.
+            mail.reset()
+            resumed = _campaign(user, basket, template, f"{TAG} kill")
+            with transaction.atomic():
+                actions.send_campaign(user, resumed)
+            while _sent_count(resumed.pk) < count // 4:
+                time.sleep(0.05)
+            for worker in workers:
+                _stop(worker, kill=True)
+            killed_at = _sent_count(resumed.pk)
+            # Time passes: the dead worker's claims expire (`sending.STALE_AFTER`).
+            Delivery.objects.filter(campaign=resumed, status=DeliveryStatus.SENDING).update(
+                claimed_at=timezone.now() - sending.STALE_AFTER - timezone.timedelta(minutes=1)
+            )
+            workers.append(_worker("bench2"))
+            _ready(app, "bench2")
+            from outreach.tasks import send_campaign as task
+
+            task.delay(resumed.pk)
+            _wait_sent(resumed.pk)
+            handed, twice = _handed()
+            results["worker_killed_and_resumed"] = {
+                "sent_before_the_kill": killed_at,
+                "sent": _sent_count(resumed.pk),
+                "unknown_never_resent": Delivery.objects.filter(
+                    campaign=resumed, status=DeliveryStatus.UNKNOWN
+                ).count(),
+                "messages_handed_to_backend": handed,
+                "handed_twice": twice,
+                "goal_handed_twice": 0,
+            }
+
+        # 4. Through the provider's HTTP API (a local stand-in for Brevo with
+        # a fixed delay per call): batches of personal messages, beside one
+        # call per message, sent in this process by `outreach.sending.run`.
+        latency = (options.get("provider_latency_ms") or 50) / 1000
+        batched = _through_provider(user, basket, template, min(count // 10, 10_000), latency)
+        single = _through_provider(
+            user, basket, template, min(count // 200, 500), latency, batch=False
         )
-        from .outreach_tasks import send_one
-
-        start = time.perf_counter()
-        for pk in ids:
-            send_one.delay(pk)
-        while Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENT).count() < len(ids):
-            time.sleep(0.2)
-        naive_seconds = time.perf_counter() - start
-        results["naive_one_task_per_message"] = {
-            "messages": len(ids),
-            "seconds": round(naive_seconds, 2),
-            "messages_per_second": int(len(ids) / naive_seconds),
-        }
-
-        # 3. A worker killed mid-campaign, then the campaign resumed.
-        mail.reset()
-        resumed = _campaign(user, basket, template, f"{TAG} kill")
-        with transaction.atomic():
-            actions.send_campaign(user, resumed)
-        while _sent_count(resumed.pk) < count // 4:
-            time.sleep(0.05)
-        for worker in workers:
-            _stop(worker, kill=True)
-        killed_at = _sent_count(resumed.pk)
-        # Time passes: the dead worker's claims expire (`sending.STALE_AFTER`).
-        Delivery.objects.filter(campaign=resumed, status=DeliveryStatus.SENDING).update(
-            claimed_at=timezone.now() - sending.STALE_AFTER - timezone.timedelta(minutes=1)
-        )
-        workers.append(_worker("bench2"))
-        _ready(app, "bench2")
-        from outreach.tasks import send_campaign as task
-
-        task.delay(resumed.pk)
-        _wait_sent(resumed.pk)
-        handed, twice = _handed()
-        results["worker_killed_and_resumed"] = {
-            "sent_before_the_kill": killed_at,
-            "sent": _sent_count(resumed.pk),
-            "unknown_never_resent": Delivery.objects.filter(
-                campaign=resumed, status=DeliveryStatus.UNKNOWN
-            ).count(),
-            "messages_handed_to_backend": handed,
-            "handed_twice": twice,
-            "goal_handed_twice": 0,
+        results["through_the_provider_api"] = {
+            "provider_latency_ms_per_call": int(latency * 1000),
+            "batches": batched,
+            "one_call_per_message": single,
         }
     finally:
         for worker in workers:
@@ -280,9 +300,54 @@ def run(options) -> dict:
         _clean(user, template, function, organisation)
         mail.reset()
 
+    if options.get("only") == "provider":
+        return results
     labels = bench_labels(10_000)
     results["labels_pdf_10000"] = {**labels, "goal_seconds": 10}
     return results
+
+
+def _through_provider(user, basket, template, messages, latency, batch=True) -> dict:
+    """Send `messages` deliveries of a new campaign through a local stand-in
+    for Brevo's API, in batches or one call per message."""
+    from django.test import override_settings
+
+    from outreach import actions, sending
+    from outreach.freezing import freeze
+    from outreach.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
+
+    from .provider import FakeBrevo
+
+    campaign = _campaign(user, basket, template, f"{TAG} provider {batch}")
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENDING)
+        campaign.refresh_from_db()
+        actions._freeze_content(campaign)
+        campaign.save()
+        freeze(campaign)
+    pending = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING)
+    keep = list(pending.order_by("pk").values_list("pk", flat=True)[:messages])
+    pending.exclude(pk__in=keep).update(status=DeliveryStatus.LEFT_OUT)
+    with (
+        FakeBrevo(latency) as provider,
+        override_settings(
+            EMAIL_BACKEND="anymail.backends.brevo.EmailBackend",
+            ANYMAIL={"BREVO_API_KEY": "bench", "BREVO_API_URL": provider.api_url},
+            OUTREACH_EMAIL_BATCH=batch,
+            OUTREACH_RATE_LIMITS={"email": 0, "sms": 0},
+        ),
+    ):
+        started = time.perf_counter()
+        sending.run(campaign.pk)
+        seconds = time.perf_counter() - started
+    sent = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENT).count()
+    return {
+        "messages": sent,
+        "http_calls": provider.calls,
+        "handed_twice": len(provider.recipients) - len(set(provider.recipients)),
+        "seconds": round(seconds, 2),
+        "messages_per_second": int(sent / seconds) if seconds else 0,
+    }
 
 
 def _clean(user, template, function, organisation) -> None:

@@ -52,10 +52,16 @@ class Command(BaseCommand):
             help="Mean milliseconds between two messages of a ticket (helpdesk, default 10000).",
         )
         parser.add_argument(
+            "--provider-latency-ms",
+            type=int,
+            default=50,
+            help="Delay of the stand-in e-mail provider, per call (outreach, default 50).",
+        )
+        parser.add_argument(
             "--only",
             help=(
                 "Run one section of the area (directory: organisation_form; "
-                "helpdesk: redis, in_memory, two_daphnes)."
+                "helpdesk: redis, in_memory, two_daphnes; outreach: provider)."
             ),
         )
 
