@@ -66,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "helpdesk.view_message",
         "helpdesk.add_message",
         *(f"helpdesk.{action}_participant" for action in ("view", "add", "delete")),
+        # Planner: each one's own tasks only (`planner.permissions`).
+        *(f"planner.{action}_task" for action in ("view", "add", "change", "delete")),
     },
     CLIENTS: {
         "wagtailadmin.access_admin",

@@ -10,7 +10,8 @@ pass through `crmsite.views.bulk`, which checks ids and permissions first.
 
 Outside /admin/, the addresses reached without signing in: the personal
 unsubscribe link of e-mails (`/desinscription/<token>/`) and the SMS
-provider's webhook (`outreach.public_urls`), and django-anymail's tracking
+provider's webhook (`outreach.public_urls`), each user's private calendar
+feed (`/calendrier/<token>.ics`, `planner.public_urls`), and django-anymail's tracking
 webhooks under `/webhooks/anymail/` (`/webhooks/anymail/brevo/tracking/`,
 `.../mailjet/tracking/`, ...: `ANYMAIL_TRACKING`). Those are served only when
 ANYMAIL_WEBHOOK_SECRET is set: without a secret anymail would accept any
@@ -83,6 +84,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("", include("outreach.public_urls")),
+    path("", include("planner.public_urls")),
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home", permanent=False)),
 ]
 

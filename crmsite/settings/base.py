@@ -161,10 +161,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
-# Periodic tasks (`celery -A crmsite beat`): scheduled campaigns start on time.
+# Periodic tasks (`celery -A crmsite beat`): scheduled campaigns start on time;
+# the planner's due reminders are e-mailed (each once: `planner.reminders`).
 CELERY_BEAT_SCHEDULE = {
     "outreach-release-due-campaigns": {
         "task": "outreach.release_due_campaigns",
+        "schedule": 60.0,
+    },
+    "planner-send-due-reminders": {
+        "task": "planner.send_due_reminders",
         "schedule": 60.0,
     },
 }
