@@ -127,7 +127,7 @@ def task_event(task: Task) -> Event:
         lines.append(task.description)
     concerned = [str(r) for r in (_live(task.organisation), _live(task.person)) if r]
     if concerned:
-        lines.append(_("It concerns: %(records)s.") % {"records": ", ".join(concerned)})
+        lines.append(_("Concerns: %(records)s.") % {"records": ", ".join(concerned)})
     url = task_url(task)
     lines.append(url)
     event.add("description", "\n\n".join(lines))

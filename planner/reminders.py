@@ -105,7 +105,7 @@ def reminder_email(task: Task) -> EmailMessage:
             if record is not None and record.trashed_at is None
         ]
         if concerned:
-            lines.append(_("It concerns: %(records)s.") % {"records": ", ".join(concerned)})
+            lines.append(_("Concerns: %(records)s.") % {"records": ", ".join(concerned)})
         parts = ["\n".join(lines)]
         if task.description:
             parts.append(task.description)

@@ -97,7 +97,7 @@ class ContactFilter(django_filters.ChoiceFilter):
 
 
 class TaskFilterSet(WagtailFilterSet):
-    contact = ContactFilter(label=gettext_lazy("Concerns"), empty_label=gettext_lazy("Anyone"))
+    contact = ContactFilter(label=gettext_lazy("Concerns"), empty_label=gettext_lazy("Any contact"))
 
     class Meta:
         model = Task
@@ -107,7 +107,7 @@ class TaskFilterSet(WagtailFilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["contact"].extra["choices"] = contact_choices(request.user)
         self.form.fields["contact"].choices = [
-            ("", _("Anyone")),
+            ("", _("Any contact")),
             *contact_choices(request.user),
         ]
 

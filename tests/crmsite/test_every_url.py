@@ -230,6 +230,30 @@ EXPECTED = {
             "remove_participant",
         )
     },
+    # The planner: staff and administrators, each their own tasks only (the
+    # world's task is the owner's); its chooser creates nothing; the calendar
+    # feed is reached by its secret token, without a session.
+    **{f"planner_tasks:{view}": STAFF_ONLY for view in ("list", "list_results", "add", "calendar")},
+    **{
+        f"planner_tasks:{view}": PRIVATE
+        for view in (
+            "edit",
+            "delete",
+            "inspect",
+            "history",
+            "history_results",
+            "usage",
+            "done",
+            "reopen",
+        )
+    },
+    **{
+        f"planner_task_chooser:{view}": STAFF_ONLY
+        for view in ("choose", "choose_results", "chosen_multiple")
+    },
+    "planner_task_chooser:chosen": PRIVATE,
+    "planner_task_chooser:create": GONE,
+    "planner_feed": PUBLIC,
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
@@ -240,6 +264,7 @@ BULK_EXPECTED = {
     for model in DIRECTORY_MODELS
 }
 BULK_EXPECTED[("crmsite", "user")] = ADMIN_ONLY
+BULK_EXPECTED[("planner", "task")] = PRIVATE
 
 
 def _patterns(patterns=None, prefix="", namespace=None):
@@ -358,7 +383,18 @@ def world(admin_user, staff_user, other_staff_user, client_user):
     import_job = actions.start_import(
         admin_user, "contacts.csv", b"Nom;Structure\r\nQuetzal;Theatre Quetzal\r\n"
     )
+    from planner import actions as planner_actions
+
+    task = planner_actions.create_task(
+        staff_user,
+        title="Tâche Zorglub",
+        place="Lieu Zorglub",
+        due_date=timezone.localdate(),
+        organisation=organisation,
+        person=person,
+    )
     return SimpleNamespace(
+        task=task,
         ticket=ticket,
         other_client=other_client,
         campaign=campaign,
@@ -409,6 +445,9 @@ def _object_for(name, world):
         "outreach_smstemplates": world.sms_template,
         "outreach_labeltemplates": world.label_template,
         "helpdesk": world.ticket,
+        "planner_tasks": world.task,
+        "planner_task_chooser": world.task,
+        "bulk planner task": world.task,
     }.get(namespace)
 
 
