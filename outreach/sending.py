@@ -41,7 +41,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -441,10 +441,13 @@ class EmailSender(_OneByOne):
                 return {d.pk: self.send(d, values[d.pk]) for d, _version in group}
             return {d.pk: result for d, _version in group}
         recipients = getattr(getattr(message, "anymail_status", None), "recipients", {}) or {}
+        by_address = {address.lower(): status for address, status in recipients.items()}
         results = {}
         for delivery, version in group:
-            [address] = parse_address_list([version.to])
-            status = recipients.get(address.addr_spec)
+            status = by_address.get(version.to.strip().lower())
+            if status is None:  # as anymail wrote it (an address with a display name...)
+                [address] = parse_address_list([version.to])
+                status = recipients.get(address.addr_spec)
             message_id = str(getattr(status, "message_id", "") or "")
             if status is not None and status.status in {"rejected", "invalid", "failed"}:
                 results[delivery.pk] = Result(
@@ -494,6 +497,35 @@ class SmsSender(_OneByOne):
 SENDERS = {Channel.EMAIL: EmailSender, Channel.SMS: SmsSender}
 
 
+def _record_sent(deliveries: list[Delivery], now) -> None:
+    """Mark sent, each with its provider message id. On PostgreSQL one UPDATE
+    joined to the ids and message ids given as two arrays (Django's
+    `bulk_update` builds a CASE of 2 × 200 branches per chunk: a third of a
+    second, the price of the whole chunk's sending)."""
+    if not deliveries:
+        return
+    if connection.vendor != "postgresql":
+        Delivery.objects.bulk_update(
+            deliveries, ["status", "provider_message_id", "sent_at", "claim"], batch_size=CHUNK
+        )
+        return
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS d SET status = %s, provider_message_id = v.message_id, "  # noqa: S608
+            "sent_at = %s, claim = '' "
+            "FROM unnest(%s::bigint[], %s::text[]) AS v(id, message_id) "
+            "WHERE d.id = v.id AND d.status = %s",
+            [
+                DeliveryStatus.SENT,
+                now,
+                [d.pk for d in deliveries],
+                [d.provider_message_id for d in deliveries],
+                DeliveryStatus.SENDING,
+            ],
+        )
+
+
 def _record(results: dict[int, Result], attempts: dict[int, int]) -> tuple[int, float]:
     """Write each delivery's outcome; return (how many sent, retry in seconds or 0)."""
     now = timezone.now()
@@ -514,15 +546,18 @@ def _record(results: dict[int, Result], attempts: dict[int, int]) -> tuple[int, 
             by_outcome.setdefault((status, reason, ""), []).append(pk)
         elif status == DeliveryStatus.SENT:
             with_ids.append(
-                Delivery(pk=pk, status=status, provider_message_id=result.message_id, sent_at=now)
+                Delivery(
+                    pk=pk,
+                    status=status,
+                    provider_message_id=result.message_id[:200],
+                    sent_at=now,
+                )
             )
         else:
             by_outcome.setdefault((status, reason, result.message_id), []).append(pk)
         if status == DeliveryStatus.SENT:
             sent += 1
-    Delivery.objects.bulk_update(
-        with_ids, ["status", "provider_message_id", "sent_at", "claim"], batch_size=CHUNK
-    )
+    _record_sent(with_ids, now)
     for (status, reason, message_id), ids in by_outcome.items():
         fields = {"status": status, "reason": reason[:500], "claim": ""}
         if status == DeliveryStatus.SENT:

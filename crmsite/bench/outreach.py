@@ -192,9 +192,9 @@ def run(options) -> dict:
     function, organisation = _directory(count)
     workers: list[subprocess.Popen] = []
     try:
+        basket = _basket(user, function, f"{TAG} all")
         if options.get("only") != "provider":
             # 1. The campaign, one worker.
-            basket = _basket(user, function, f"{TAG} all")
             campaign = _campaign(user, basket, template, f"{TAG} 1")
             workers.append(_worker("bench1"))
             _ready(app, "bench1")
