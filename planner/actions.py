@@ -31,7 +31,6 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -216,7 +215,7 @@ def create_task(user, *, now=None, **values) -> Task:
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
     values = {"title": "", **values}
     cleaned = clean_fields(user, values)
-    now = now or timezone.now()
+    now = now or schedule.now()
     remind_at = schedule.reminder_moment(
         cleaned.get("due_date"), cleaned.get("due_time"), cleaned.get("reminder")
     )
@@ -242,7 +241,7 @@ def update_task(user, task: Task, *, now=None, **changes) -> Task:
         and getattr(values[name], "pk", None) == getattr(task, f"{name}_id")
     )
     cleaned = clean_fields(user, values, kept=kept)
-    now = now or timezone.now()
+    now = now or schedule.now()
     remind_at = schedule.reminder_moment(
         cleaned["due_date"], cleaned["due_time"], cleaned["reminder"]
     )
@@ -286,7 +285,7 @@ def delete_tasks(user, tasks) -> int:
 def mark_done(user, task: Task, *, now=None) -> bool:
     """Mark `task` done now; False when it was done already (nothing changes)."""
     access_task(user, task, CHANGE)
-    now = now or timezone.now()
+    now = now or schedule.now()
     with transaction.atomic():
         changed = Task.objects.filter(pk=task.pk, done_at__isnull=True).update(
             done_at=now, updated_at=now
@@ -300,7 +299,7 @@ def mark_done(user, task: Task, *, now=None) -> bool:
 def mark_not_done(user, task: Task, *, now=None) -> bool:
     """Put `task` back among those to do; False when it was not done."""
     access_task(user, task, CHANGE)
-    now = now or timezone.now()
+    now = now or schedule.now()
     with transaction.atomic():
         changed = Task.objects.filter(pk=task.pk, done_at__isnull=False).update(
             done_at=None, updated_at=now
@@ -326,7 +325,7 @@ TOKEN_BYTES = 32  # 43 URL-safe characters
 
 def _feed_changed(user, now=None) -> None:
     """Tell the feed's readers that something left it (its Last-Modified moves)."""
-    CalendarFeed.objects.filter(owner_id=user.pk).update(changed_at=now or timezone.now())
+    CalendarFeed.objects.filter(owner_id=user.pk).update(changed_at=now or schedule.now())
 
 
 def feed_of(user) -> CalendarFeed | None:
@@ -337,7 +336,7 @@ def turn_feed_on(user, *, now=None) -> str:
     """Give `user` a feed with a new secret address (replacing any former one);
     return the token, which is stored only hashed: it is shown once."""
     access_planner(user)
-    now = now or timezone.now()
+    now = now or schedule.now()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
         feed = CalendarFeed.objects.select_for_update().filter(owner_id=user.pk).first()

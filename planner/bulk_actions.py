@@ -33,13 +33,12 @@ class OwnTasksBulkActionMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_all_objects_in_listing_query(self, parent_id):
-        from django.utils import timezone
 
         if parent_id not in schedule.TAB_NAMES:
             return Task.objects.none().values_list("pk", flat=True)
         return (
             own_tasks(self.request.user)
-            .filter(schedule.tab_filter(parent_id, timezone.now()))
+            .filter(schedule.tab_filter(parent_id, schedule.now()))
             .values_list("pk", flat=True)
         )
 

@@ -29,7 +29,7 @@ import hashlib
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -186,7 +186,7 @@ def last_modified(feed: CalendarFeed, tasks) -> datetime.datetime:
 
 
 def feed_response(request, feed: CalendarFeed, *, now=None) -> HttpResponse:
-    now = now or timezone.now()
+    now = now or schedule.now()
     user = feed.owner
     tasks = feed_tasks(user, now)
     body = calendar_for(user, tasks).to_ical()

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import schedule
@@ -135,7 +135,7 @@ def _failed(task_id: int, remind_at, now) -> None:
 
 def sweep(now=None) -> int:
     """Send the reminders due at `now`; return how many e-mails this sweep sent."""
-    now = now or timezone.now()
+    now = now or schedule.now()
     sent = 0
     connection = None
     for task_id, remind_at in due(now):

@@ -20,7 +20,7 @@ zone a user chose for their own screens: a task "on 29/03 at 10:00" is at
   date in Paris at `now`, so each tab changes at midnight in Paris.
 
 Every function takes `now` (an aware datetime), so that tests and the
-reminder sweep say which instant they mean.
+reminder sweep say which instant they mean; the screens ask `now()`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -69,6 +69,12 @@ class Reminder:
         (DAY, gettext_lazy("1 day before")),
     )
     VALUES = frozenset(value for value, _label in CHOICES)
+
+
+def now() -> datetime.datetime:
+    """The current instant: the one clock of the planner's screens, actions
+    and sweeps (tests set it, instead of freezing time)."""
+    return timezone.now()
 
 
 def zone() -> ZoneInfo:

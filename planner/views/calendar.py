@@ -24,7 +24,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -32,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .. import actions
+from .. import actions, schedule
 from ..feed import feed_response
 from ..models import CalendarFeed, hash_token
 from ..permissions import may_use_planner, require_planner
@@ -100,7 +99,7 @@ def calendar_feed(request, token: str):
     )
     if feed is None or not may_use_planner(feed.owner):
         raise Http404
-    now = timezone.now()
+    now = schedule.now()
     if feed.last_read_at is None or feed.last_read_at < now - READ_MARK_EVERY:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=now)
     return feed_response(request, feed, now=now)

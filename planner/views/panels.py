@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.db.models import F
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from wagtail.admin.ui.components import Component
 
@@ -57,7 +56,7 @@ class RecordTasksPanel(Component):
         return cls(request, record)
 
     def get_context_data(self, parent_context=None):
-        now = timezone.now()
+        now = schedule.now()
         found = own_tasks(self.request.user).about(self.record)
         open_tasks = found.filter(done_at__isnull=True).order_by(*SOONEST)
         tasks = list(open_tasks[:SHOWN])
@@ -88,7 +87,7 @@ class TasksOfTheDayPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
-        now = timezone.now()
+        now = schedule.now()
         mine = own_tasks(self.request.user).select_related("organisation", "person")
         overdue = mine.filter(schedule.tab_filter(schedule.OVERDUE, now))
         today = mine.filter(schedule.tab_filter(schedule.TODAY, now))

@@ -196,7 +196,7 @@ class TaskIndexView(snippets.IndexView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         require_planner(request)
-        self.now = timezone.now()
+        self.now = schedule.now()
         tab = request.GET.get("tab", schedule.DEFAULT_TAB)
         self.tab = tab if tab in schedule.TAB_NAMES else schedule.DEFAULT_TAB
 
@@ -313,7 +313,7 @@ class TaskFormMixin:
 
 
 def tab_for(task) -> str:
-    return schedule.tab_of(task, timezone.now())
+    return schedule.tab_of(task, schedule.now())
 
 
 def next_or(request, default: str) -> str:

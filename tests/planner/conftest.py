@@ -17,9 +17,9 @@ from tests import factories
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(*args) -> datetime.datetime:
+def paris(*args, **kwargs) -> datetime.datetime:
     """An aware instant, given as a wall-clock time in Paris."""
-    return datetime.datetime(*args, tzinfo=PARIS)
+    return datetime.datetime(*args, tzinfo=PARIS, **kwargs)
 
 
 def signed_in(user) -> Client:
