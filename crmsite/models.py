@@ -130,3 +130,69 @@ class User(AbstractUser):
             return super().delete(*args, **kwargs)
 
     delete.alters_data = True
+
+
+class ApiScope(models.TextChoices):
+    READ_DIRECTORY = "directory:read", _("Read the directory")
+    WRITE_ACTIVITY = "activity:write", _("Record activities")
+    WRITE_DIRECTORY = "directory:write", _("Write the directory")
+
+
+class ApiClient(models.Model):
+    """An application of the agency allowed to use the private API.
+
+    Its token is one of Wagtail's `APIToken` (only a keyed digest is stored;
+    the token is shown once, at creation and at each renewal), held by the
+    client's own service account (`user`: no password, no e-mail, it cannot
+    sign in), so that every write made through the API is in the audit log
+    under the client's name. Written through `crmsite.api_clients`.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires on"))
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_client", editable=False
+    )
+    token = models.OneToOneField(
+        "wagtailcore.APIToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_client",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def last_used_at(self):
+        return self.token.last_used_at if self.token_id else None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= (now or timezone.now())
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

@@ -1,3 +1,4 @@
+from .activities import Activity, ActivityKind
 from .comments import Comment
 from .imports import ImportJob, ImportPolicy, ImportStatus, RememberedMapping
 from .interest_centres import InterestCentre
@@ -7,6 +8,8 @@ from .people import Civility, Consent, Person
 from .positions import Position
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
     "Civility",
     "Comment",
     "Consent",
