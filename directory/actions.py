@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,8 @@ from wagtail.log_actions import log
 
 from .audit import log_change, values_of
 from .models import (
+    Activity,
+    ActivityKind,
     Comment,
     Function,
     ImportJob,
@@ -41,6 +43,8 @@ from .models import (
 from .models.comments import MAX_COMMENT_LENGTH
 from .search import refresh_people
 
+ACTIVITY_ACTION = "directory.activity.record"
+ACTIVITY_UPDATE_ACTION = "directory.activity.update"
 TRASH_ACTION = "directory.trash"
 RESTORE_ACTION = "directory.restore"
 PURGE_ACTION = "wagtail.delete"
@@ -485,7 +489,7 @@ def remove_position(user, position: Position) -> None:
 # --- Administrator lists: interest centres, organisation kinds, functions ------
 
 
-LIST_MODELS = (InterestCentre, OrganisationKind, Function)
+LIST_MODELS = (InterestCentre, OrganisationKind, Function, ActivityKind)
 
 
 def create_list_item(user, model, **fields):
@@ -708,3 +712,134 @@ def run_import(user, job: ImportJob, policy: str, skip_invalid: bool) -> ImportJ
     job.save(update_fields=["policy", "skip_invalid", "status"])
     transaction.on_commit(lambda: task.delay(job.pk))
     return job
+
+
+# --- Activities (orders, rentals… recorded by other applications) -------------
+
+MAX_DETAILS_BYTES = 10_000
+ACTIVITY_FIELDS = ("kind", "date", "amount", "currency", "details")
+
+
+def _check_activity(kind, date, amount, currency, details) -> dict:
+    import datetime
+    import json
+    import re
+    from decimal import Decimal, InvalidOperation
+
+    errors = {}
+    if not isinstance(kind, ActivityKind):
+        errors["kind"] = _("Unknown activity kind.")
+    if not isinstance(date, datetime.date) or not (1900 <= date.year <= 2200):
+        errors["date"] = _("Give a date between 1900 and 2200.")
+    if amount is not None:
+        try:
+            amount = Decimal(str(amount))
+            if not amount.is_finite() or abs(amount) >= Decimal(10) ** 12:
+                raise InvalidOperation
+            if amount != amount.quantize(Decimal("0.01")):
+                errors["amount"] = _("An amount has at most two decimals.")
+        except InvalidOperation:
+            errors["amount"] = _("Give an amount below one thousand billion.")
+    currency = (currency or "").strip().upper()
+    if amount is not None and not currency:
+        currency = "EUR"
+    if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+        errors["currency"] = _("Give the currency as three letters (ISO 4217), e.g. EUR.")
+    if details is None:
+        details = {}
+    if not isinstance(details, dict):
+        errors["details"] = _("The details are an object of names and values.")
+    else:
+        try:
+            size = len(json.dumps(details, ensure_ascii=False).encode())
+        except (TypeError, ValueError):
+            size = MAX_DETAILS_BYTES + 1
+        if size > MAX_DETAILS_BYTES:
+            errors["details"] = _("The details are limited to 10,000 bytes.")
+    if errors:
+        raise ValidationError(errors)
+    return {"kind": kind, "date": date, "amount": amount, "currency": currency, "details": details}
+
+
+def _activity_data(activity: Activity) -> dict:
+    return {
+        "activity": activity.pk,
+        "kind": str(activity.kind),
+        "reference": activity.external_reference[:LOG_SNIPPET],
+        "date": activity.date.isoformat(),
+        "amount": None if activity.amount is None else str(activity.amount),
+        "currency": activity.currency,
+        "source": activity.source_name,
+    }
+
+
+def record_activity(
+    user,
+    target,
+    *,
+    source: str,
+    source_name: str,
+    external_reference: str,
+    kind,
+    date,
+    amount=None,
+    currency: str = "",
+    details=None,
+) -> tuple[Activity, str]:
+    """Record what `target` (an organisation or a person) did elsewhere, once
+    per `source` and `external_reference`: the same reference again updates
+    the activity when something changed. Returns the activity and what
+    happened: "created", "updated" or "unchanged"."""
+    if not user.has_perm("directory.add_activity"):
+        raise PermissionDenied(_("You are not allowed to record activities."))
+    if not isinstance(target, Organisation | Person) or target.is_trashed:
+        raise ValidationError(_("Activities are recorded for a record that is not in the trash."))
+    reference = " ".join(str(external_reference or "").split())
+    if not reference or len(reference) > 200:
+        raise ValidationError({"external_reference": _("Give a reference of 1 to 200 characters.")})
+    if not source or len(source) > 100:
+        raise ValueError(source)
+    values = _check_activity(kind, date, amount, currency, details)
+    field = "organisation" if isinstance(target, Organisation) else "person"
+    with transaction.atomic():
+        existing = (
+            Activity.objects.select_for_update()
+            .filter(source=source, external_reference=reference)
+            .first()
+        )
+        if existing is None:
+            activity = Activity(
+                source=source,
+                source_name=source_name[:200],
+                external_reference=reference,
+                **{field: target},
+                **values,
+            )
+            try:
+                with transaction.atomic():
+                    activity.save()
+            except IntegrityError:  # recorded meanwhile by a concurrent request
+                existing = Activity.objects.select_for_update().get(
+                    source=source, external_reference=reference
+                )
+            else:
+                log(target, ACTIVITY_ACTION, user=user, data=_activity_data(activity))
+                return activity, "created"
+        if existing.target != target:
+            raise ValidationError(
+                {"external_reference": _("This reference is already recorded for another record.")}
+            )
+        changed = [name for name in ACTIVITY_FIELDS if getattr(existing, name) != values[name]]
+        if not changed:
+            return existing, "unchanged"
+        for name in changed:
+            setattr(existing, name, values[name])
+        existing.source_name = source_name[:200]
+        existing.save()
+        log(
+            target,
+            ACTIVITY_UPDATE_ACTION,
+            user=user,
+            data={**_activity_data(existing), "changed": changed},
+        )
+        return existing, "updated"
