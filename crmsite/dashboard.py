@@ -4,6 +4,8 @@ Staff and administrators find the directory's quick search (the directory's
 own panel), the records they viewed and changed lately, their searches and
 baskets and those shared with them, and the places where later features put
 their own panels (tasks of the day, open tickets, campaigns in progress).
+The activity of the agency's other applications (a chart per month, and
+the API clients' last use for administrators) is `activity_dashboard`'s.
 Clients find what their area is for. Wagtail's page-centred panels are
 dropped: this product has no pages.
 
@@ -26,6 +28,7 @@ from wagtail.models import ModelLogEntry
 from directory.models import Organisation, Person
 from selections.models import SHARE_ACTION, Basket, SavedSearch, SelectionLogEntry
 
+from .activity_dashboard import activity_panels
 from .roles import is_client
 
 RECENT_COUNT = 10
@@ -300,4 +303,5 @@ def shape_dashboard(request, panels) -> None:
         panels.append(RecentRecordsPanel(request))
     if user.has_perm("selections.view_savedsearch"):
         panels.append(SelectionsPanel(request))
+    activity_panels(request, panels)
     panels.append(UpcomingPanel({getattr(panel, "name", "") for panel in panels}))

@@ -58,7 +58,14 @@ def referenced(model, count: int) -> str | None:
 
 
 def register_directory_phrases():
-    from .models import Function, InterestCentre, Organisation, OrganisationKind, Person
+    from .models import (
+        ActivityKind,
+        Function,
+        InterestCentre,
+        Organisation,
+        OrganisationKind,
+        Person,
+    )
 
     register_phrases(
         Organisation,
@@ -168,5 +175,22 @@ def register_directory_phrases():
             ),
             choose=_("Choose a function"),
             choose_another=_("Choose another function"),
+        ),
+    )
+    register_phrases(
+        ActivityKind,
+        Phrases(
+            add=_("Add an activity kind"),
+            new=_("New activity kind"),
+            created=_("Activity kind “%(object)s” created."),
+            updated=_("Activity kind “%(object)s” updated."),
+            deleted=_("Activity kind “%(object)s” deleted."),
+            not_created=_("The activity kind could not be created: correct the fields shown."),
+            not_saved=_("The activity kind could not be saved: correct the fields shown."),
+            confirm_delete=_("Delete this activity kind?"),
+            none_yet=_("There are no activity kinds yet."),
+            no_match=_("No activity kind matches your search."),
+            choose=_("Choose an activity kind"),
+            choose_another=_("Choose another activity kind"),
         ),
     )

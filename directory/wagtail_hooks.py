@@ -7,9 +7,17 @@ from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
-from .actions import RESTORE_ACTION, TRASH_ACTION, describe_trash_summary
+from .actions import (
+    ACTIVITY_ACTION,
+    ACTIVITY_UPDATE_ACTION,
+    RESTORE_ACTION,
+    TRASH_ACTION,
+    describe_trash_summary,
+)
+from .activities import describe_changed, describe_logged
 from .audit import CHANGES, ChangesFormatter, describe_changes, register_log_formatters
 from .views import DirectoryViewSetGroup, comments
+from .views.activities import RecordActivitiesPanel
 from .views.bulk_actions import ListDeleteBulkAction, TrashBulkAction
 from .views.quick_search import QuickSearchView
 
@@ -113,3 +121,43 @@ def register_record_actions(actions):
     actions.register_action("directory.position.remove")(
         position_formatter(_("Remove position"), _("Position removed"))
     )
+
+
+@hooks.register("directory_record_panels")
+def activities_panel(request, record):
+    return RecordActivitiesPanel.for_record(request, record)
+
+
+class ActivityFormatter(LogFormatter):
+    """« Activité enregistrée : Commande CMD-123 du 12/03/2026, 1 234,50 €
+    (Location de matériel) », and for an update what changed."""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        message = gettext("%(message)s: %(activity)s") % {
+            "message": self.message,
+            "activity": describe_logged(data),
+        }
+        changed = describe_changed(data.get("changed"))
+        if changed:
+            message = gettext("%(message)s; changed: %(changed)s") % {
+                "message": message,
+                "changed": changed,
+            }
+        return message
+
+
+class ActivityRecordedFormatter(ActivityFormatter):
+    label = _("Record an activity")
+    message = _("Activity recorded")
+
+
+class ActivityUpdatedFormatter(ActivityFormatter):
+    label = _("Update an activity")
+    message = _("Activity updated")
+
+
+@hooks.register("register_log_actions")
+def register_activity_actions(actions):
+    actions.register_action(ACTIVITY_ACTION)(ActivityRecordedFormatter)
+    actions.register_action(ACTIVITY_UPDATE_ACTION)(ActivityUpdatedFormatter)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from .activity_kinds import ActivityKindViewSet
 from .imports import ImportViewSet
 from .lists import FunctionViewSet, InterestCentreViewSet, OrganisationKindViewSet
 from .organisations import OrganisationViewSet
@@ -20,6 +21,7 @@ class DirectoryViewSetGroup(ViewSetGroup):
         InterestCentreViewSet,
         OrganisationKindViewSet,
         FunctionViewSet,
+        ActivityKindViewSet,
         ImportViewSet,
         TrashViewSet,
     )
