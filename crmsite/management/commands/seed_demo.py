@@ -28,6 +28,7 @@ from ...demo.bulk_load import REBUILD_INDEXES_FROM
 from ...demo.directory import seed_directory
 from ...demo.helpdesk import add_helpdesk
 from ...demo.outreach import add_outreach_templates
+from ...demo.planner import add_tasks
 from ...roles import ADMINISTRATORS, CLIENTS, STAFF, sync_roles
 
 MAX_PERSONS = 5_000_000
@@ -142,6 +143,7 @@ class Command(BaseCommand):
                 "admin": next(a.username for a, _c in accounts if a.group == ADMINISTRATORS),
             }
         )
+        tickets += add_tasks({account.group: account.username for account, _c in accounts})
         large = counts.pop("large", None)
         created = sum(
             counts.get(key, 0)
