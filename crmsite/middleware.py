@@ -25,7 +25,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
@@ -218,16 +218,13 @@ class HostileInputMiddleware:
     @staticmethod
     def refuse_nul(request):
         with override(_preferred_language(request)):
-            html = render_to_string(
-                "400.html",
-                {
-                    "message": gettext(
-                        "The request contains a null character, which is not accepted. "
-                        "Remove it and try again."
-                    )
-                },
-                request,
+            message = gettext(
+                "The request contains a null character, which is not accepted. "
+                "Remove it and try again."
             )
+            if request.path.startswith("/api/"):  # the API answers JSON, always
+                return JsonResponse({"detail": message}, status=400)
+            html = render_to_string("400.html", {"message": message}, request)
         return HttpResponseBadRequest(html)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -15,7 +15,8 @@ feed (`/calendrier/<token>.ics`, `planner.public_urls`), and django-anymail's tr
 webhooks under `/webhooks/anymail/` (`/webhooks/anymail/brevo/tracking/`,
 `.../mailjet/tracking/`, ...: `ANYMAIL_TRACKING`). Those are served only when
 ANYMAIL_WEBHOOK_SECRET is set: without a secret anymail would accept any
-post, and anyone could report bounces and complaints.
+post, and anyone could report bounces and complaints. The private API for
+the agency's applications is under `/api/v1/` (`crmsite.api`, bearer tokens).
 """
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.views.generic import RedirectView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 
+from .api import urls as api_urls
 from .health import healthz
 from .views.bulk import bulk_action
 from .views.dismissibles import GuardedDismissiblesView
@@ -58,6 +60,7 @@ def not_used_here(request, *args, **kwargs):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api_urls()),
     re_path(rf"^admin/({'|'.join(UNUSED_ADMIN_URLS)})(/|$)", not_used_here),
     # Wagtail's index of every snippet model ("Fragments"): our records have
     # their own menus; the snippet URLs below it (choosers) stay.

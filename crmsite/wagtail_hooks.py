@@ -40,3 +40,4 @@ def no_page_history(actions):
 # Registered after Wagtail's own (order=10), so that it replaces it.
 hooks.register("register_bulk_action", AssignRoleBulkAction, order=10)
 hooks.register("register_bulk_action", DeleteUsersBulkAction, order=10)
+from . import api_hooks  # noqa: E402, F401  (the API clients screens and log actions)

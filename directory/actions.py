@@ -717,6 +717,11 @@ def run_import(user, job: ImportJob, policy: str, skip_invalid: bool) -> ImportJ
 # --- Activities (orders, rentals… recorded by other applications) -------------
 
 MAX_DETAILS_BYTES = 10_000
+
+
+class ReferenceTaken(ValidationError):
+    """This source's reference is already recorded for another record."""
+
 ACTIVITY_FIELDS = ("kind", "date", "amount", "currency", "details")
 
 
@@ -826,7 +831,7 @@ def record_activity(
                 log(target, ACTIVITY_ACTION, user=user, data=_activity_data(activity))
                 return activity, "created"
         if existing.target != target:
-            raise ValidationError(
+            raise ReferenceTaken(
                 {"external_reference": _("This reference is already recorded for another record.")}
             )
         changed = [name for name in ACTIVITY_FIELDS if getattr(existing, name) != values[name]]

@@ -1,0 +1,202 @@
+"""The private API (`/api/v1/`), for the agency's other applications.
+
+Built with django-ninja (which Wagtail 8 already uses for its own API): the
+OpenAPI schema at `/api/v1/openapi.json`, its documentation page at
+`/api/v1/docs`. Each app adds its endpoints in its `api.py` (a ninja
+`Router`); this module holds what they share:
+
+* **Authentication**: `Authorization: Bearer <token>` of an API client
+  (`crmsite.models.ApiClient`, managed by administrators in the workspace):
+  a Wagtail `APIToken` held by the client's service account, looked up by
+  its keyed digest. A revoked or expired client, a person's own token, a
+  malformed header: 401. No session cookie ever authenticates here.
+* **Scopes**: each endpoint checks its own (`directory.api`), 403 without it.
+* **Rate limit** per client (`settings.API_RATE_LIMIT`, e.g. "120/m"): 429
+  with `Retry-After`.
+* **Errors** are JSON, `{"detail": "…"}` (and `"errors"` by field for 422),
+  in French by default (`Accept-Language: en` for English), with the status
+  that says what happened (400, 401, 403, 404, 409, 422, 429); anything
+  unexpected is logged and answered 500 with the same shape, never an HTML
+  page.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.throttling import SimpleRateThrottle
+from wagtail.api.v3.auth import BearerTokenAuth
+from wagtail.models import APIToken
+
+from directory.api import Conflict
+
+from .models import ApiClient
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKEN_LENGTH = 100
+
+
+class ClientAuth(BearerTokenAuth):
+    """A bearer token of an API client that is neither revoked nor expired."""
+
+    openapi_description = "Jeton d’un client de l’API (créé par un administrateur)."
+
+    def authenticate(self, request, token: str):
+        request.user = AnonymousUser()
+        if not token or len(token) > MAX_TOKEN_LENGTH or not APIToken.validate_token_format(token):
+            return None
+        client = (
+            ApiClient.objects.select_related("token", "user")
+            .filter(
+                token__key_hash__in=APIToken.candidate_key_hashes(token),
+                token__revoked_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                user__is_active=True,
+            )
+            .first()
+        )
+        if client is None:
+            return None
+        request.user = client.user
+        request.api_client = client
+        self._touch_last_used(client.token)
+        return client
+
+
+class ClientThrottle(SimpleRateThrottle):
+    """Requests per client (its service account), all endpoints together."""
+
+    scope = "api-client"
+
+    def get_rate(self):
+        return getattr(settings, "API_RATE_LIMIT", "120/m")
+
+    def allow_request(self, request):
+        self.rate = self.get_rate()  # read at each request: the setting may change
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request):
+        client = getattr(request, "api_client", None)
+        ident = f"client-{client.pk}" if client else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+api = NinjaAPI(
+    title="CRM Culture — API privée",
+    version="1",
+    description=(
+        "API privée pour les applications de l’agence : annuaire (organisations, "
+        "personnes) et activités (commandes, locations, abonnements, inscriptions)."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=ClientAuth(),
+    throttle=[ClientThrottle()],
+)
+
+
+def _error(request, status: int, detail, **extra):
+    return api.create_response(request, {"detail": str(detail), **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    response = _error(request, 401, _("A valid API token is needed (Authorization: Bearer …)."))
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, exc or _("Not allowed."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return _error(request, 409, exc.message, candidates=exc.candidates)
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    first = next(iter(errors.values()))[0]
+    return _error(request, 422, first, errors=errors)
+
+
+@api.exception_handler(ValidationError)
+def _malformed(request, exc):
+    errors = {}
+    for error in exc.errors:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body",))
+        errors.setdefault(location or "__all__", []).append(str(error.get("msg", "")))
+    return _error(request, 422, _("The request’s data is not valid."), errors=errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    response = _error(request, exc.status_code, _status_message(exc.status_code, exc))
+    return response
+
+
+def _status_message(status: int, exc) -> str:
+    messages = {
+        400: _("The request is malformed."),
+        429: _("Too many requests: wait before trying again."),
+    }
+    return messages.get(status) or str(exc)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, _("An unexpected error occurred; it has been logged."))
+
+
+def _speaking(view):
+    """French unless the caller asks otherwise (`Accept-Language: en`)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(translation.get_language_from_request(request)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def urls():
+    """`api.urls`, each view answering in the caller's language."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _speaking(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _routers() -> None:
+    from directory.api import router as directory_router
+
+    api.add_router("/", directory_router)
+
+
+_routers()
