@@ -134,7 +134,7 @@ def update_api_client(actor, client: ApiClient, *, name, scopes, expires_at) -> 
         before = {"scopes": client.scopes, "expires_at": client.expires_at.isoformat()}
         client.name, client.scopes, client.expires_at = name, scopes, expires_at
         client.save()
-        User.objects.filter(pk=client.user_id).update(first_name=name[:150])
+        User._base_manager.filter(pk=client.user_id).update(first_name=name[:150])
         _grant(client.user, scopes)
         log(
             client,

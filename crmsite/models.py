@@ -77,7 +77,17 @@ class UserQuerySet(models.QuerySet):
 
 
 class CrmUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+    """People's accounts. The service accounts of API clients (`ApiClient.user`)
+    are left out of every listing, chooser, form and bulk action that goes
+    through `User.objects`: they are managed as API clients, never as users
+    (related look-ups and the API's authentication use the base manager)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # (Migrations' historical models before API clients have no such relation.)
+        if any(field.name == "api_client" for field in self.model._meta.get_fields()):
+            queryset = queryset.filter(api_client__isnull=True)
+        return queryset
 
 
 class User(AbstractUser):

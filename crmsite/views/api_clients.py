@@ -104,6 +104,7 @@ class CreateView(generic.CreateView):
             )
         except ValidationError as error:
             _apply_errors(form, error)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         self.object = client
         return _token_page(self.request, client, token, _("API client created"))
@@ -121,6 +122,7 @@ class EditView(generic.EditView):
             )
         except ValidationError as error:
             _apply_errors(form, error)
+            self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
         messages.success(self.request, _("API client “%(name)s” saved.") % {"name": self.object})
         return redirect(self.get_success_url())

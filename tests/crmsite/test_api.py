@@ -397,3 +397,83 @@ def test_the_schema_and_its_documentation_are_served(rental):
     paths = schema.json()["paths"]
     assert f"{BASE}/activities" in paths and f"{BASE}/organisations" in paths
     assert Client().get(f"{BASE}/docs").status_code == 200
+
+
+def test_service_accounts_are_no_users_of_the_workspace(as_admin, admin_user):
+    from django.urls import reverse
+
+    client, _token = new_client(admin_user)
+    account = client.user
+    listing = as_admin.get(reverse("wagtailusers_users:index"), {"q": "Location"})
+    assert listing.status_code == 200 and account.username not in listing.content.decode()
+    for name in ("edit", "delete"):
+        url = reverse(f"wagtailusers_users:{name}", args=[account.pk])
+        assert as_admin.get(url).status_code == 404
+        assert as_admin.post(url, {"username": "pirate"}).status_code == 404
+    as_admin.post(
+        f"/admin/bulk/crmsite/user/set_active_state/?next=/admin/users/&id={account.pk}",
+        {"mark_as_active": ""},
+    )
+    account.refresh_from_db()
+    assert account.is_active and account.username.startswith("api-")
+
+
+def test_api_clients_screens_are_for_administrators_only(as_admin, as_staff, as_client):
+    from django.urls import reverse
+
+    index = reverse("crmsite_api_clients:index")
+    add = reverse("crmsite_api_clients:add")
+    for http in (as_staff, as_client):
+        assert http.get(index).status_code in (302, 403)
+        assert http.post(add, {"name": "Pirate"}).status_code in (302, 403)
+    assert not ApiClient.objects.exists()
+    created = as_admin.post(
+        add,
+        {
+            "name": "Billetterie",
+            "scopes": [ApiScope.WRITE_ACTIVITY],
+            "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert created.status_code == 200
+    client = ApiClient.objects.get()
+    page = created.content.decode()
+    token = page.split('id="api-client-token" value="')[1].split('"')[0]
+    assert APIToken.hash_token(token) == client.token.key_hash
+    assert "no-store" in created["Cache-Control"]
+    edit = reverse("crmsite_api_clients:edit", args=[client.pk])
+    assert token not in as_admin.get(edit).content.decode()  # never shown again
+    for http in (as_staff, as_client):
+        assert http.post(reverse("crmsite_api_clients:revoke", args=[client.pk])).status_code in (
+            302,
+            403,
+        )
+    client.refresh_from_db()
+    assert client.revoked_at is None
+    as_admin.post(reverse("crmsite_api_clients:revoke", args=[client.pk]))
+    client.refresh_from_db()
+    assert client.revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": ""}, "nom"),
+        ({"scopes": []}, "autorisation"),
+        ({"expires_on": "2020-01-01"}, "futur"),
+        ({"expires_on": "2099-01-01"}, "trois ans"),
+    ],
+)
+def test_a_bad_client_form_says_why_and_creates_nothing(as_admin, fields, message):
+    from django.urls import reverse
+
+    data = {
+        "name": "Billetterie",
+        "scopes": [ApiScope.WRITE_ACTIVITY],
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        **fields,
+    }
+    response = as_admin.post(reverse("crmsite_api_clients:add"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode().lower()
+    assert not ApiClient.objects.exists()
