@@ -36,7 +36,7 @@ class RecordField(forms.ModelChoiceField):
 class TaskForm(WagtailAdminModelForm):
     done = forms.BooleanField(label=_("Done"), required=False)
 
-    class Meta:
+    class Meta(WagtailAdminModelForm.Meta):
         model = Task
         fields = list(FIELDS)
 
