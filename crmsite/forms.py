@@ -1,6 +1,7 @@
 """The user form of Wagtail's user screens, with contact details and one role."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 from wagtail.snippets.widgets import AdminSnippetChooser
@@ -85,10 +86,38 @@ class CrmUserEditForm(RoleFormMixin, UserEditForm):
 
 class CrmLoginForm(LoginForm):
     """Wagtail's sign-in form, whose password field has a translated label
-    (Wagtail's has none, so Django shows the field's name: "Password")."""
+    (Wagtail's has none, so Django shows the field's name: "Password").
+
+    With single sign-on on, it also tells the login page where the provider's
+    button leads (`single_sign_on`), and refuses the password of staff when
+    an administrator has made single sign-on their only way in
+    (`crmsite.sso.policy`)."""
 
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"placeholder": _("Enter password")}),
         strip=False,
     )
+
+    @property
+    def single_sign_on(self) -> dict | None:
+        from .sso import is_enabled, provider_name
+
+        if not is_enabled():
+            return None
+        return {"url": reverse("crm_sso_login"), "provider": provider_name()}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from .sso import provider_name
+        from .sso.policy import password_sign_in_allowed
+
+        if not password_sign_in_allowed(user, self.request):
+            raise forms.ValidationError(
+                _(
+                    "Staff members sign in with %(provider)s: use the button "
+                    "“Sign in with %(provider)s” above."
+                )
+                % {"provider": provider_name()},
+                code="single_sign_on_only",
+            )

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.phones import PhoneNumberField
 
+# Single sign-on's identities and the sign-in setting live in their own module.
+from .models_sso import SignInSettings, SingleSignOnIdentity  # noqa: F401
 from .roles import (
     LastAdministratorError,
     active_administrator_ids,

@@ -17,6 +17,8 @@ webhooks under `/webhooks/anymail/` (`/webhooks/anymail/brevo/tracking/`,
 ANYMAIL_WEBHOOK_SECRET is set: without a secret anymail would accept any
 post, and anyone could report bounces and complaints. The private API for
 the agency's applications is under `/api/v1/` (`crmsite.api`, bearer tokens).
+With single sign-on configured, `/sso/login/` and `/sso/callback/`
+(`crmsite.sso.urls`).
 """
 
 from django.conf import settings
@@ -105,6 +107,13 @@ if getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"):
         if pattern.name in {f"{provider}_tracking_webhook" for provider in ANYMAIL_TRACKING}
     ]
     urlpatterns.insert(-1, path("webhooks/anymail/", include((tracking, "anymail"))))
+
+# Single sign-on (`crmsite.sso`): only when the environment names a provider;
+# otherwise these addresses answer 404 and mozilla-django-oidc is not imported.
+if settings.SSO_ENABLED:
+    from .sso import urls as sso_urls
+
+    urlpatterns.insert(-1, path("sso/", include(sso_urls)))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

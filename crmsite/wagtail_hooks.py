@@ -10,6 +10,8 @@ from . import (
 )
 from .bulk_actions import AssignRoleBulkAction, DeleteUsersBulkAction
 from .roles import ROLE_ACTION
+from .sso import is_enabled as sso_is_enabled
+from .sso.actions import BOUND_ACTION
 from .views.lockouts import LockoutViewSet
 
 
@@ -28,6 +30,23 @@ class RoleFormatter(ChangesFormatter):
 @hooks.register("register_log_actions")
 def register_role_action(actions):
     actions.register_action(ROLE_ACTION)(RoleFormatter)
+
+
+@hooks.register("register_log_actions")
+def register_sso_action(actions):
+    actions.register_action(
+        BOUND_ACTION,
+        _("Link to a single sign-on identity"),
+        _("Linked to a single sign-on identity"),
+    )
+
+
+@hooks.register("construct_settings_menu")
+def sign_in_settings_only_with_sso(request, menu_items):
+    """*Paramètres → Connexion* (crmsite.models_sso.SignInSettings) means
+    nothing while single sign-on is not configured."""
+    if not sso_is_enabled():
+        menu_items[:] = [item for item in menu_items if item.name != "sign-in"]
 
 
 @hooks.register("register_log_actions", order=100)

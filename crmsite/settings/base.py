@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_required, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "planner",
     "crmsite.apps.CrmUsersAppConfig",
     "wagtail.snippets",
+    # Settings that administrators edit in the workspace (crmsite.models_sso).
+    "wagtail.contrib.settings",
     # Every admin page reverses the admin API's document and image URLs, so
     # these two stay, hidden (crmsite/workspace.py); wagtail.sites is gone.
     # See the README, "What is left of the CMS".
@@ -211,6 +213,32 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "crmsite.throttling.client_address"
 TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+# Single sign-on (OpenID Connect, crmsite/sso/): on when OIDC_ISSUER,
+# OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set; off otherwise (no button,
+# no URL, nothing of mozilla-django-oidc imported). The provider's endpoints
+# and keys come from ISSUER/.well-known/openid-configuration, fetched on first
+# use and cached for OIDC_CACHE_SECONDS (the keys again when a token names an
+# unknown one). Only existing, active accounts sign in: nobody is created.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+SSO_ENABLED = bool(OIDC_ISSUER or OIDC_RP_CLIENT_ID or OIDC_RP_CLIENT_SECRET)
+if SSO_ENABLED:
+    # Half a configuration is a mistake, not "off": say which variable is missing.
+    for _name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
+        env_required(_name)
+SSO_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "SSO")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_CACHE_SECONDS = env_int("OIDC_CACHE_SECONDS", 3600)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_ALLOW_UNSECURED_JWT = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "crm_sso_callback"
 
 # Internationalisation: French first, English on request (per user).
 LANGUAGE_CODE = "fr"

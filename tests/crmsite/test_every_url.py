@@ -254,6 +254,11 @@ EXPECTED = {
     "planner_task_chooser:chosen": PRIVATE,
     "planner_task_chooser:create": GONE,
     "planner_feed": PUBLIC,
+    # Settings edited in the workspace (wagtail.contrib.settings): sign-in, for
+    # administrators (filled here with an unknown app: 404; the setting itself
+    # is tried in tests/crmsite/sso/test_password_form.py).
+    "wagtailsettings:edit": ADMIN_ONLY,
+    "wagtailsettings:preview_on_edit": ADMIN_ONLY,
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
