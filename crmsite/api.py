@@ -29,7 +29,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import re_path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -185,12 +186,19 @@ def _speaking(view):
     return wrapper
 
 
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a JSON 404, not the site's page."""
+    with translation.override(translation.get_language_from_request(request)):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+
+
 def urls():
-    """`api.urls`, each view answering in the caller's language."""
+    """`api.urls`, each view answering in the caller's language, and a JSON 404
+    for any other address."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         pattern.callback = _speaking(pattern.callback)
-    return patterns, app_name, namespace
+    return [*patterns, re_path(r"", not_found)], app_name, namespace
 
 
 def _routers() -> None:

@@ -329,7 +329,7 @@ def list_organisations(request, filters: Query[OrganisationLookup]):
 
 
 @router.get(
-    "/organisations/{int:organisation_id}",
+    "/organisations/{organisation_id}",
     response={200: OrganisationOut, **ERRORS},
     tags=["annuaire"],
 )
@@ -354,7 +354,7 @@ def list_people(request, filters: Query[Lookup]):
     return _page_by_id(queryset, filters.cursor, filters.limit)
 
 
-@router.get("/people/{int:person_id}", response={200: PersonOut, **ERRORS}, tags=["annuaire"])
+@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["annuaire"])
 def get_person(request, person_id: int):
     _require(request, READ)
     return _get(_people(), person_id)
@@ -601,7 +601,7 @@ class Page(Schema):
 
 
 @router.get(
-    "/organisations/{int:organisation_id}/activities",
+    "/organisations/{organisation_id}/activities",
     response={200: ActivityPage, **ERRORS},
     tags=["activités"],
 )
@@ -612,7 +612,7 @@ def organisation_activities(request, organisation_id: int, page: Query[Page]):
 
 
 @router.get(
-    "/people/{int:person_id}/activities",
+    "/people/{person_id}/activities",
     response={200: ActivityPage, **ERRORS},
     tags=["activités"],
 )
