@@ -9,6 +9,8 @@ the user...) is decided by the actions, whose refusal the view shows on
 the fields.
 """
 
+import functools
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -31,6 +33,27 @@ class RecordField(forms.ModelChoiceField):
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return super().to_python(value)
+
+
+class SafeChooserMixin:
+    """A chooser that shows a submitted value that cannot be an id as not
+    chosen, instead of handing it to the database when the form is shown again."""
+
+    def get_instance(self, value):
+        if value is not None and not hasattr(value, "pk") and record_id(str(value)) is None:
+            return None
+        return super().get_instance(value)
+
+
+@functools.cache
+def _safe_class(widget_class):
+    return type(widget_class.__name__, (SafeChooserMixin, widget_class), {})
+
+
+def safe_chooser(widget):
+    if not isinstance(widget, SafeChooserMixin) and hasattr(widget, "get_instance"):
+        widget.__class__ = _safe_class(widget.__class__)
+    return widget
 
 
 class TaskForm(WagtailAdminModelForm):
@@ -62,6 +85,7 @@ class TaskForm(WagtailAdminModelForm):
                 "This record of the directory does not exist (any more): choose another."
             )
             field.__class__ = RecordField
+            safe_chooser(field.widget)
         if self.instance.pk:
             self.fields["done"].initial = self.instance.done_at is not None
 

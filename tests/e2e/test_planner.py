@@ -34,7 +34,7 @@ def test_a_task_from_a_record_today_and_on_the_dashboard_then_done(page, transac
     page.fill("#id_due_date", today.strftime("%d/%m/%Y"))
     page.keyboard.press("Escape")  # close the date picker
     page.fill("#id_place", "Bureau 2")
-    page.get_by_role("button", name="Créer").first.click()
+    page.get_by_role("button", name="Enregistrer").first.click()
     page.wait_for_load_state("networkidle")
 
     # Back on the record, which now lists it.
