@@ -7,6 +7,8 @@ before Wagtail sees them (`UNUSED_ADMIN_URLS`), while their names stay
 reversible for Wagtail's own templates. The site-history report is our
 subclass, which escapes spreadsheet formulae in its exports, and bulk actions
 pass through `crmsite.views.bulk`, which checks ids and permissions first.
+The edit page of a setting (wagtail.contrib.settings) is ours too, for its
+French title (`crmsite.views.settings`).
 
 Outside /admin/, the addresses reached without signing in: the personal
 unsubscribe link of e-mails (`/desinscription/<token>/`) and the SMS
@@ -33,6 +35,7 @@ from .api import urls as api_urls
 from .health import healthz
 from .views.bulk import bulk_action
 from .views.dismissibles import GuardedDismissiblesView
+from .views.settings import SettingEditView
 from .views.site_history import SiteHistoryView
 
 UNUSED_ADMIN_URLS = (
@@ -81,6 +84,11 @@ urlpatterns = [
         "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/",
         never_cache(require_admin_access(bulk_action)),
         name="crm_bulk_action",
+    ),
+    path(
+        "admin/settings/<slug:app_name>/<slug:model_name>/<int:pk>/",
+        never_cache(require_admin_access(SettingEditView.as_view())),
+        name="crm_setting_edit",
     ),
     path(
         "admin/dismissibles/",

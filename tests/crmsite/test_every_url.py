@@ -259,6 +259,7 @@ EXPECTED = {
     # is tried in tests/crmsite/sso/test_password_form.py).
     "wagtailsettings:edit": ADMIN_ONLY,
     "wagtailsettings:preview_on_edit": ADMIN_ONLY,
+    "crm_setting_edit": ADMIN_ONLY,
     # Wagtail's catch-all: an unknown admin URL answers 404.
     "admin/^.*/$": STAFF_ONLY,
 }
