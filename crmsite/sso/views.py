@@ -16,6 +16,7 @@ nobody in and leaves any session already open as it was.
 
 import logging
 import time
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import auth, messages
@@ -68,12 +69,19 @@ class SignInStartView(OIDCAuthenticationRequestView):
         if not is_enabled():
             raise Http404
         try:
-            self.OIDC_OP_AUTH_ENDPOINT = provider_metadata()["authorization_endpoint"]
+            endpoint = urlsplit(provider_metadata()["authorization_endpoint"])
         except ProviderUnavailable:
             return _back_to_login(
                 request, SignInRefused("unavailable"), _safe_next(request, request.GET.get("next"))
             )
+        # The library appends "?query" to the endpoint: a query the provider
+        # put in its endpoint (`?p=policy`) goes with ours instead.
+        self.OIDC_OP_AUTH_ENDPOINT = urlunsplit(endpoint._replace(query="", fragment=""))
+        self.endpoint_params = dict(parse_qsl(endpoint.query))
         return super().get(request)
+
+    def get_extra_params(self, request):
+        return {**self.endpoint_params, **super().get_extra_params(request)}
 
 
 class SignInCallbackView(View):

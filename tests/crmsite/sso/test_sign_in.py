@@ -5,6 +5,7 @@ import hashlib
 from base64 import urlsafe_b64encode
 from urllib.parse import parse_qs, urlsplit
 
+import responses
 from django.contrib.auth import get_user_model
 from wagtail.models import ModelLogEntry
 
@@ -14,6 +15,7 @@ from .provider import (
     AUTHORIZE_URL,
     CALLBACK,
     CLIENT_ID,
+    DISCOVERY_URL,
     ISSUER,
     LOGIN_PAGE,
     START,
@@ -181,3 +183,13 @@ def test_nobody_is_created_by_a_sign_in(marie_at_provider, marie, browser):
     users = get_user_model().objects.count()
     sign_in(browser, marie_at_provider)
     assert get_user_model().objects.count() == users
+
+
+def test_a_query_in_the_providers_authorisation_endpoint_is_kept(provider, browser):
+    document = {**provider.document(), "authorization_endpoint": AUTHORIZE_URL + "?p=b2c_signin"}
+    provider.mock.replace(responses.GET, DISCOVERY_URL, json=document)
+    location = urlsplit(browser.get(START)["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == AUTHORIZE_URL
+    query = parse_qs(location.query)
+    assert query["p"] == ["b2c_signin"]
+    assert query["response_type"] == ["code"]
