@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -27,8 +28,30 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from directory.phrases import Phrases, register_phrases
+from directory.views.phrased import PhrasedViewSetMixin
+
 from .. import actions
 from ..models import ApiClient, ApiScope
+
+register_phrases(
+    ApiClient,
+    Phrases(
+        add=_("Add an API client"),
+        new=_("New API client"),
+        created=_("API client “%(object)s” created."),
+        updated=_("API client “%(object)s” saved."),
+        deleted=_("API client “%(object)s” deleted."),
+        not_created=_("The API client could not be created: correct the fields shown."),
+        not_saved=_("The API client could not be saved: correct the fields shown."),
+        confirm_delete=_("Delete this API client?"),
+        none_yet=_(
+            "There is no API client yet. Add one for each application of the agency "
+            "that sends its orders, rentals or registrations."
+        ),
+        no_match=_("No API client matches your search."),
+    ),
+)
 
 
 class ApiClientPolicy(ModelPermissionPolicy):
@@ -141,7 +164,7 @@ class IndexView(generic.IndexView):
         return super().get_base_queryset().select_related("token")
 
 
-class ApiClientViewSet(ModelViewSet):
+class ApiClientViewSet(PhrasedViewSetMixin, ModelViewSet):
     model = ApiClient
     icon = "key"
     menu_label = _("API clients")
@@ -162,7 +185,11 @@ class ApiClientViewSet(ModelViewSet):
             label=_("Scopes"),
             accessor=lambda c: ", ".join(str(ApiScope(s).label) for s in c.scopes),
         ),
-        DateColumn("expires_at", label=_("Expires on")),
+        Column(
+            "expires_at",
+            label=_("Expires on"),
+            accessor=lambda c: date_format(timezone.localtime(c.expires_at), "d/m/Y"),
+        ),
         DateColumn("last_used_at", label=_("Last used")),
         Column("state", label=_("State"), accessor=_state),
     ]
