@@ -20,6 +20,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -145,8 +146,7 @@ class DoneColumn(Column):
             args=[instance.pk],
         )
         context["next"] = parent_context.get("listing_url") or reverse("planner_tasks:list")
-        context["csrf_token"] = parent_context.get("csrf_token")
-        context["request"] = request
+        context["csrf_token"] = get_token(request)
         return context
 
     def get_value(self, instance):

@@ -196,3 +196,35 @@ def test_deleting_a_task_through_its_confirmation(marie, agenda):
     )
     browser.post(f"/admin/planner/tasks/delete/{task.pk}/")
     assert not Task.objects.filter(pk=task.pk).exists()
+
+
+def test_every_done_button_posts_with_its_csrf_token(marie, agenda, theatre):
+    """Browsers enforce CSRF, unlike the test client: each small form carries its token."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(marie)
+    pages = [
+        "/admin/planner/tasks/?tab=today",
+        "/admin/planner/tasks/results/?tab=today",
+        "/admin/",
+        f"/admin/directory/organisations/inspect/{theatre.pk}/",
+        f"/admin/planner/tasks/inspect/{agenda['today'].pk}/",
+    ]
+    for url in pages:
+        body = browser.get(url).content.decode()
+        forms = re.findall(
+            r'<form method="post" action="/admin/planner/tasks/done/.*?</form>', body, re.S
+        )
+        assert forms, url
+        for form in forms:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+            assert token, (url, form)
+    form = re.findall(
+        r'<form method="post" action="(/admin/planner/tasks/done/\d+/)".*?'
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        browser.get("/admin/planner/tasks/?tab=today").content.decode(),
+        re.S,
+    )[0]
+    response = browser.post(form[0], {"csrfmiddlewaretoken": form[1], "next": "/admin/"})
+    assert response.status_code == 302
