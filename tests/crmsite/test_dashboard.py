@@ -121,9 +121,11 @@ def test_the_records_a_staff_member_changed_are_listed_not_others(
 def test_the_places_for_later_features_say_what_will_come(as_staff):
     soup = BeautifulSoup(as_staff.get(HOME).content.decode(), "html.parser")
     names = {item["data-upcoming"] for item in soup.select("[data-upcoming]")}
-    # The helpdesk's « Billets qui vous attendent » took the place of its announcement.
-    assert names == {"tasks_of_the_day", "campaigns_in_progress"}
+    # The helpdesk's « Billets qui vous attendent » and the planner's « Tâches du
+    # jour » took the places of their announcements.
+    assert names == {"campaigns_in_progress"}
     assert soup.select_one("#open-tickets-section") is not None
+    assert soup.select_one("#tasks-of-the-day-section") is not None
 
 
 def test_the_header_search_is_the_directory_search(as_staff, as_admin):
