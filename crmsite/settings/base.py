@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "outreach",
     "helpdesk",
     "planner",
+    # django-ninja's own copy of Swagger UI for /api/v1/docs (no CDN: the CSP allows 'self').
+    "ninja",
     "crmsite.apps.CrmUsersAppConfig",
     "wagtail.snippets",
     # Settings that administrators edit in the workspace (crmsite.models_sso).

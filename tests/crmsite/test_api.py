@@ -396,7 +396,10 @@ def test_the_schema_and_its_documentation_are_served(rental):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert f"{BASE}/activities" in paths and f"{BASE}/organisations" in paths
-    assert Client().get(f"{BASE}/docs").status_code == 200
+    docs = Client().get(f"{BASE}/docs")
+    assert docs.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    assert "https://" not in docs.content.decode()  # nothing from a CDN the CSP would block
 
 
 def test_service_accounts_are_no_users_of_the_workspace(as_admin, admin_user):
