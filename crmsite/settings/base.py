@@ -296,6 +296,10 @@ SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET")
 # when EMAIL_BACKEND is anymail's Brevo or Mailjet backend; 0 sends one by one.
 OUTREACH_EMAIL_BATCH = env_bool("OUTREACH_EMAIL_BATCH", True)
 
+# Requests each client of the private API may make (crmsite.api): "120/m",
+# "5/s", "10000/d".
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
+
 # Messages handed to each provider per second, all workers together (0: no limit).
 OUTREACH_RATE_LIMITS = {
     "email": env_int("OUTREACH_EMAIL_RATE_LIMIT", 0),
