@@ -24,6 +24,7 @@ from ..models import Organisation, Person, Position
 from ..search import DERIVED_FIELDS, people_of_organisations, refresh_people
 from .collector import without_collector
 from .plan import CHUNK, Plan
+from .search_index import search_indexes_deferred
 
 BATCH = 2000
 
@@ -164,7 +165,13 @@ def write_plan(
     plan: Plan, *, progress: Callable[[str], None] | None = None
 ) -> dict[str, list[int]]:
     """Write `plan`'s new and changed records (its accepted rows only); return
-    the ids of the organisations and people created."""
+    the ids of the organisations and people created. The search indexes'
+    new entries are merged after commit (`search_index`)."""
+    with search_indexes_deferred():
+        return _write(plan, progress)
+
+
+def _write(plan: Plan, progress) -> dict[str, list[int]]:
     now = timezone.now()
     step = progress or (lambda _stage: None)
 
