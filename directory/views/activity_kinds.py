@@ -19,7 +19,12 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 
 from ..models import Activity, ActivityKind
 from .base import DeleteView, DirectoryViewSet
-from .choosers import ListChooseResultsView, ListChooseView, RecordChooserViewSet
+from .choosers import (
+    ListChooseResultsView,
+    ListChooseView,
+    NoCreationView,
+    RecordChooserViewSet,
+)
 
 
 class ActivityKindForm(WagtailAdminModelForm):
@@ -75,6 +80,7 @@ class ActivityKindChooserViewSet(RecordChooserViewSet):
 
     choose_view_class = ListChooseView
     choose_results_view_class = ListChooseResultsView
+    create_view_class = NoCreationView
 
 
 class ActivityKindViewSet(DirectoryViewSet):

@@ -23,7 +23,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from .. import actions
 from ..filters import RecordMultipleChoiceField
-from ..models import Function, InterestCentre, Organisation, OrganisationKind, Person
+from ..models import ActivityKind, Function, InterestCentre, Organisation, OrganisationKind, Person
 
 
 class TrashBulkAction(DeleteBulkAction):
@@ -57,7 +57,7 @@ class TrashBulkAction(DeleteBulkAction):
 
 
 class ListDeleteBulkAction(DeleteBulkAction):
-    models = [InterestCentre, OrganisationKind, Function]
+    models = [InterestCentre, OrganisationKind, Function, ActivityKind]
 
     @classmethod
     def execute_action(cls, objects, user=None, **kwargs):

@@ -264,12 +264,30 @@ EXPECTED = {
     "admin/^.*/$": STAFF_ONLY,
 }
 
+# Activity kinds: the administrators' list (directory.views.activity_kinds); its
+# chooser names kinds to staff as the other lists' do, and creates none (a code is needed).
+EXPECTED.update(
+    {
+        f"wagtailsnippets_directory_activitykind:{view}": ADMIN_ONLY
+        for view in ("list", "list_results", "add", "edit", "delete", "usage")
+        + ("history", "history_results", "inspect")
+    }
+)
+EXPECTED.update(
+    {
+        f"wagtailsnippetchoosers_directory_activitykind:{view}": STAFF_ONLY
+        for view in ("choose", "choose_results", "chosen", "chosen_multiple")
+    }
+)
+EXPECTED["wagtailsnippetchoosers_directory_activitykind:create"] = GONE
+
 # Bulk actions, by app label and model name.
 BULK_EXPECTED = {
     ("directory", model): STAFF_ONLY if model not in REFERENCE_LISTS else ADMIN_ONLY
     for model in DIRECTORY_MODELS
 }
 BULK_EXPECTED[("crmsite", "user")] = ADMIN_ONLY
+BULK_EXPECTED[("directory", "activitykind")] = ADMIN_ONLY
 BULK_EXPECTED[("planner", "task")] = PRIVATE
 
 
