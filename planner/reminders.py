@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from . import schedule
 from .models import Task
+from .permissions import may_use_planner
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +152,8 @@ def sweep(now=None) -> int:
         if task is None:
             continue
         owner = task.owner
-        if remind_at < now - TOO_LATE or not (owner.is_active and owner.email):
-            continue  # kept as sent: too late, or nobody to write to
+        if remind_at < now - TOO_LATE or not (owner.email and may_use_planner(owner)):
+            continue  # kept as sent: too late, or nobody (active, with the planner) to write to
         connection = connection or get_connection()
         try:
             connection.send_messages([reminder_email(task)])

@@ -100,13 +100,21 @@ def test_a_moved_reminder_goes_again_at_its_new_moment(marie):
     assert len(mail.outbox) == 2
 
 
-def test_nobody_is_written_to_without_an_address_or_an_active_account(marie, paul):
+def test_nobody_is_written_to_without_an_address_an_active_account_or_the_planner(marie, paul):
+    from django.contrib.auth.models import Group
+
+    from tests import factories
+
+    factories.administrator(username="root")  # so that another one may stop being one
+    admin = factories.administrator(username="ancien")
     remind(marie)
     remind(paul)
+    remind(admin)
     marie.email = ""
     marie.save()
     paul.is_active = False
     paul.save()
+    admin.groups.set([Group.objects.get(name="Clients")])  # a client now: no planner
     assert reminders.sweep(DUE) == 0
     assert not Task.objects.filter(reminder_sent_at__isnull=True).exists()
 
