@@ -323,6 +323,8 @@ def compile_rows(tree: dict, target: str = "people") -> Selection:
 def describe_rule(rule, names: dict | None = None) -> str:
     """ "Function is one of Director, Administrator" for a rule."""
     search_field = REGISTRY[rule["field"]]
+    if hasattr(search_field, "describe"):  # a rule whose value is a sentence's parts
+        return search_field.describe(rule["operator"], rule["value"], names)
     operator = OPERATORS[rule["operator"]]
     if rule["operator"] in NO_VALUE:
         if search_field.kind == "boolean":

@@ -10,6 +10,10 @@ Each field belongs to a *scope*, which decides what a rule on it is:
   the organisation *of the position*), and the only scope allowed when a
   search targets organisations.
 
+Activity rules (`selections.activity_fields`) are a person field and an
+organisation field whose value is a small object (kind, months, period,
+amount…) and whose operators are sentences of their own.
+
 A field's `path` is relative to its scope's model; `condition()` turns a
 validated (operator, value) into a `Q` seen from a base model (Person,
 Position or Organisation), adding the right prefix.
@@ -66,6 +70,11 @@ OPERATORS = {
     "within_last_days": _("within the last N days"),
     "is_true": _("yes"),
     "is_false": _("no"),
+    # Activity rules (`selections.activity_fields`)
+    "had_activity": _("at least one within the last N months"),
+    "total_above": _("total over a period greater than"),
+    "total_below": _("total over a period less than"),
+    "none_for_years": _("none for N years"),
 }
 OPERATORS_BY_KIND = {
     "text": ["contains", "equals", "starts_with", "in", "is_empty", "is_not_empty"],
@@ -74,6 +83,7 @@ OPERATORS_BY_KIND = {
     "many": ["in", "all_of", "not_in", "is_empty", "is_not_empty"],
     "date": ["before", "after", "within_last_days", "is_empty", "is_not_empty"],
     "boolean": ["is_true", "is_false"],
+    "activity": ["had_activity", "total_above", "total_below", "none_for_years"],
 }
 NO_VALUE = {"is_empty", "is_not_empty", "is_true", "is_false"}
 LIST_VALUE = {"in", "not_in", "all_of"}
@@ -479,6 +489,10 @@ FIELDS = [
         "organisation.is_active", _("Active organisation"), ORGANISATION, "boolean", "is_active"
     ),
 ]
+# Activity rules build on SearchField: their module imports this one.
+from .activity_fields import ACTIVITY_FIELDS  # noqa: E402
+
+FIELDS += ACTIVITY_FIELDS
 REGISTRY = {item.key: item for item in FIELDS}
 
 
@@ -496,12 +510,14 @@ def builder_schema(target: str) -> list[dict]:
         entry = {
             "key": item.key,
             "label": str(item.label),
-            "group": str(SCOPE_LABELS[item.scope]),
+            "group": str(getattr(item, "group_label", None) or SCOPE_LABELS[item.scope]),
             "kind": item.kind,
             "widget": item.widget or item.kind,
             "operators": [{"key": op, "label": str(OPERATORS[op])} for op in item.operators],
         }
         if item.choices is not None and not item.widget:
             entry["choices"] = [[str(value), str(label)] for value, label in item.choices()]
+        if hasattr(item, "schema_parts"):
+            entry["parts"] = item.schema_parts()
         schema.append(entry)
     return schema

@@ -111,6 +111,9 @@ def builder_labels() -> dict:
         "needValue": _("Type a value."),
         "needDate": _("Give a date."),
         "needDays": _("Give a number of days between 1 and 36,500."),
+        # Activity rules (selections.activity_fields).
+        "needNumberBetween": _("Give a whole number between %(min)s and %(max)s."),
+        "needAmount": _("Give an amount, e.g. 1000 or 1 234,50."),
         # The searchable multi-select (multiselect.js); %s is a value's label.
         "msPlaceholder": _("Type to filter, Enter to add"),
         "msRemove": _("Remove %s"),

@@ -65,6 +65,7 @@
   }
 
   function defaultValue(field, operator) {
+    if (field.widget === "activity") return activityValue(field, operator, null);
     if (NO_VALUE.includes(operator)) return null;
     if (LIST_VALUE.includes(operator)) return [];
     return "";
@@ -168,7 +169,8 @@
           const wasList = LIST_VALUE.includes(rule.operator);
           const previous = rule.operator;
           rule.operator = event.target.value;
-          if (NO_VALUE.includes(rule.operator)) rule.value = null;
+          if (field.widget === "activity") rule.value = activityValue(field, rule.operator, rule.value);
+          else if (NO_VALUE.includes(rule.operator)) rule.value = null;
           else if (LIST_VALUE.includes(rule.operator) !== wasList) rule.value = defaultValue(field, rule.operator);
           else if (field.kind === "date" && (rule.operator === "within_last_days") !== (previous === "within_last_days")) rule.value = "";
           changed(true, rule);
@@ -204,6 +206,7 @@
     const field = fieldOf(rule.field);
     if (!rule.field || !field) return null;
     if (!field.operators.some((operator) => operator.key === rule.operator)) return L.needOperator;
+    if (field.widget === "activity") return activityProblem(field, rule);
     if (NO_VALUE.includes(rule.operator)) return null;
     if (LIST_VALUE.includes(rule.operator)) {
       return Array.isArray(rule.value) && rule.value.some((value) => String(value).trim()) ? null : L.needValues;
@@ -251,6 +254,7 @@
     if (NO_VALUE.includes(operator)) return null;
     const list = LIST_VALUE.includes(operator);
     if (field.widget === "organisation_chooser") return drawOrganisationChooser(rule);
+    if (field.widget === "activity") return drawActivity(field, rule);
     if (field.choices) {
       const values = (Array.isArray(rule.value) ? rule.value : [rule.value]).map(String);
       const select = el("select", {
@@ -314,6 +318,71 @@
       type: "text", class: "crm-rule-value", maxlength: "200", "aria-label": L.value, value: rule.value || "",
       oninput: (event) => { rule.value = event.target.value; changed(false, rule); },
     });
+  }
+
+  /* Activity rules: the value is an object whose parts (kind, months,
+   * period, amount, currency, years) the registry lists for each operator. */
+  function activityParts(field, operator) {
+    return (field.parts && field.parts[operator]) || [];
+  }
+
+  function activityValue(field, operator, previous) {
+    const value = {};
+    activityParts(field, operator).forEach((part) => {
+      const kept = previous && typeof previous === "object" ? previous[part.name] : undefined;
+      value[part.name] = kept === undefined || kept === null ? part.default : kept;
+    });
+    return value;
+  }
+
+  function activityProblem(field, rule) {
+    const value = rule.value && typeof rule.value === "object" ? rule.value : {};
+    for (const part of activityParts(field, rule.operator)) {
+      const given = value[part.name] === undefined || value[part.name] === null ? "" : String(value[part.name]).trim();
+      if (part.type === "number") {
+        const number = Number(given);
+        if (given === "" || !Number.isInteger(number) || number < part.min || number > part.max) {
+          return L.needNumberBetween.replace("%(min)s", part.min).replace("%(max)s", part.max);
+        }
+      } else if (part.type === "amount") {
+        if (!/^\d{1,13}([.,]\d{1,2})?$/.test(given.replace(/[\s\u00a0\u202f€]/g, ""))) return L.needAmount;
+      }
+    }
+    return null;
+  }
+
+  function drawActivity(field, rule) {
+    if (!rule.value || typeof rule.value !== "object" || Array.isArray(rule.value)) {
+      rule.value = activityValue(field, rule.operator, null);
+    }
+    const box = el("span", { class: "crm-rule-value crm-rule-parts" });
+    activityParts(field, rule.operator).forEach((part) => {
+      const current = rule.value[part.name] === undefined || rule.value[part.name] === null ? "" : String(rule.value[part.name]);
+      const update = (event) => {
+        rule.value[part.name] = event.target.value;
+        changed(false, rule);
+      };
+      let control;
+      if (part.type === "select") {
+        control = el("select", { "aria-label": part.label, title: part.label, onchange: update });
+        part.choices.forEach(([value, label]) => {
+          control.appendChild(el("option", { value, text: label, selected: String(value) === current ? "selected" : false }));
+        });
+      } else if (part.type === "number") {
+        control = el("input", {
+          type: "number", min: String(part.min), max: String(part.max), step: "1", inputmode: "numeric",
+          "aria-label": part.label, value: current, oninput: update,
+        });
+      } else {
+        control = el("input", {
+          type: "text", inputmode: "decimal", maxlength: "20", size: "10", "aria-label": part.label,
+          placeholder: "1 000", value: current, oninput: update,
+        });
+      }
+      box.appendChild(control);
+      if (part.suffix) box.appendChild(el("span", { text: " " + part.suffix + " " }));
+    });
+    return box;
   }
 
   function drawOrganisationChooser(rule) {
