@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import WagtailFilterSet
@@ -229,13 +229,12 @@ class TaskIndexView(snippets.IndexView):
             return queryset.order_by(self.ordering, "pk")
         return queryset.order_by(*TAB_ORDERING[self.tab])
 
-    def tab_url(self, tab: str, *, results=False) -> str:
+    def tab_url(self, tab: str) -> str:
         query = self.request.GET.copy()
         for name in ("tab", "p", "export", "_w_filter_fragment"):
             query.pop(name, None)
         query["tab"] = tab
-        base = reverse("planner_tasks:list_results" if results else "planner_tasks:list")
-        return f"{base}?{query.urlencode()}"
+        return f"{reverse('planner_tasks:list')}?{query.urlencode()}"
 
     def tabs(self) -> list[dict]:
         counts = own_tasks(self.request.user).aggregate(
@@ -317,8 +316,7 @@ def tab_for(task) -> str:
 
 
 def next_or(request, default: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
+    """The `next` address the form or button gave, if it is in the workspace."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
