@@ -11,7 +11,9 @@ import datetime
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -36,7 +38,19 @@ CHECKS = [
 
 
 @pytest.fixture
-def token(db, admin_user, settings):
+def connection_kept():
+    """Schemathesis calls the WSGI application as a server would: at the end of
+    each request Django closes the database connection, which here holds the
+    test's transaction. Django's own test client disconnects that, as here."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, admin_user, settings, connection_kept):
     settings.API_RATE_LIMIT = "100000/m"
     cache.clear()
     organisation = OrganisationFactory(name="Théâtre de la Manufacture", siret="73282932000074")
