@@ -480,3 +480,11 @@ def test_a_bad_client_form_says_why_and_creates_nothing(as_admin, fields, messag
     assert response.status_code == 200
     assert message in response.content.decode().lower()
     assert not ApiClient.objects.exists()
+
+
+def test_a_persons_own_token_opens_nothing_clients_included(client_user, staff_user, theatre):
+    for user in (client_user, staff_user):
+        _token, plaintext = APIToken.create_token(user=user, name="Mon jeton")
+        response = caller(plaintext).get(f"{BASE}/organisations/{theatre.pk}")
+        assert response.status_code == 401
+        assert "Théâtre" not in response.content.decode()
