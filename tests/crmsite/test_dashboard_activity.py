@@ -241,3 +241,28 @@ def test_staff_do_not_see_the_api_clients(as_staff):
     assert panel(response, "data-dashboard-api-clients") is None
     assert "Location de matériel" not in response.content.decode()
     assert panel(response, "data-dashboard-activity-chart") is not None
+
+
+# Demo data -------------------------------------------------------------------------
+
+
+def test_the_demo_has_activities_on_the_showcase_and_in_the_chart(as_staff):
+    import io
+
+    from django.core.management import call_command
+
+    from directory.models import Activity, Organisation
+
+    call_command("seed_demo", stdout=io.StringIO())
+    comete = Organisation.objects.get(name="La Comète")
+    assert set(comete.activities.values_list("external_reference", flat=True)) >= {
+        "LOC-0412",
+        "CMD-0077",
+    }
+    assert Activity.objects.count() > 40
+    assert len(bar_titles(svg_of(as_staff.get(HOME)))) == 12
+    record = as_staff.get(f"/admin/directory/organisations/inspect/{comete.pk}/")
+    assert "LOC-0412" in record.content.decode()
+    count = Activity.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Activity.objects.count() == count

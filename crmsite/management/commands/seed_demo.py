@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from directory.models import Organisation, Person
 
 from ...demo import seed_accounts
+from ...demo.activities import add_activities
 from ...demo.bulk_load import REBUILD_INDEXES_FROM
 from ...demo.directory import seed_directory
 from ...demo.helpdesk import add_helpdesk
@@ -144,6 +145,7 @@ class Command(BaseCommand):
             }
         )
         tickets += add_tasks({account.group: account.username for account, _c in accounts})
+        tickets += add_activities({account.group: account.username for account, _c in accounts})
         large = counts.pop("large", None)
         created = sum(
             counts.get(key, 0)
