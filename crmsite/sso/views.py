@@ -94,6 +94,10 @@ class SignInCallbackView(View):
         try:
             user = self.sign_in(request)
         except SignInRefused as refusal:
+            if refusal.reason == "request_expired" and request.user.is_authenticated:
+                # The provider's answer came twice (a double click, the back
+                # button) and the first one signed this browser in.
+                return redirect(next_url or reverse("wagtailadmin_home"))
             return _back_to_login(request, refusal, next_url)
         except ProviderUnavailable:
             return _back_to_login(request, SignInRefused("unavailable"), next_url)

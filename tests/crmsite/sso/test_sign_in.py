@@ -193,3 +193,17 @@ def test_a_query_in_the_providers_authorisation_endpoint_is_kept(provider, brows
     query = parse_qs(location.query)
     assert query["p"] == ["b2c_signin"]
     assert query["response_type"] == ["code"]
+
+
+def test_the_same_answer_twice_after_signing_in_just_goes_to_the_workspace(
+    marie_at_provider, marie, browser
+):
+    """A double click or the back button: the first answer signed her in."""
+    start = browser.get(START)
+    back = marie_at_provider.authorize(start["Location"])
+    assert browser.get(CALLBACK, back)["Location"] == "/admin/"
+    again = browser.get(CALLBACK, back)
+    assert again["Location"] == "/admin/"
+    assert signed_in_user_id(browser) == str(marie.pk)
+    assert "Cette demande de connexion" not in browser.get("/admin/").content.decode()
+    assert marie_at_provider.calls["token"] == 1
