@@ -1,9 +1,9 @@
 """Single sign-on: OpenID Connect sign-in to the workspace, beside the password.
 
 On only when the environment names a provider (OIDC_ISSUER, OIDC_CLIENT_ID,
-OIDC_CLIENT_SECRET: `crmsite.settings.base`); otherwise none of this package
-but `is_enabled` and `policy` is imported, no URL answers and the login page
-shows no button.
+OIDC_CLIENT_SECRET: `crmsite.settings.base`); otherwise no URL answers, the
+login page shows no button, and mozilla-django-oidc is never imported (only
+`views` and `backend` import it, through `urls`).
 
 * `discovery`: the provider's endpoints and signing keys, from its discovery
   document and JWKS, cached; the keys fetched again for an unknown `kid`.
