@@ -8,6 +8,7 @@ in-memory channel layer and eager Celery.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_required, env_str
@@ -129,6 +130,25 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# On PostgreSQL, each process keeps its connections in psycopg's pool
+# (DATABASE_POOL, on by default; DATABASE_POOL_MIN_SIZE / _MAX_SIZE
+# connections): under ASGI, Django and Channels close the connection after
+# every request and every `database_sync_to_async` call, which without a
+# pool opens a new server connection each time. Django refuses persistent
+# connections (DATABASE_CONN_MAX_AGE) beside a pool: choose one.
+_POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if env_bool("DATABASE_POOL", _POSTGRESQL):
+    if not _POSTGRESQL:
+        raise ImproperlyConfigured("DATABASE_POOL needs PostgreSQL (DATABASE_URL=postgres://…).")
+    if DATABASES["default"]["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_CONN_MAX_AGE and the connection pool exclude each other: "
+            "unset DATABASE_CONN_MAX_AGE, or set DATABASE_POOL=0."
+        )
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: optional. When set, it carries the channel layer, the cache and the
