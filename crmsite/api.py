@@ -133,7 +133,10 @@ def _not_found(request, exc):
 
 @api.exception_handler(Conflict)
 def _conflict(request, exc):
-    return _error(request, 409, exc.message, candidates=exc.candidates)
+    client = getattr(request, "api_client", None)
+    # The ids of the records in question, to a client that may read the directory only.
+    may_read = client is not None and client.has_scope("directory:read")
+    return _error(request, 409, exc.message, candidates=exc.candidates if may_read else [])
 
 
 @api.exception_handler(DjangoValidationError)
@@ -181,7 +184,18 @@ def _speaking(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         with translation.override(translation.get_language_from_request(request)):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 405:  # django-ninja's is plain text, in English
+                allowed = response.get("Allow", "")
+                response = JsonResponse(
+                    {
+                        "detail": _("This method is not allowed here (allowed: %(methods)s).")
+                        % {"methods": allowed}
+                    },
+                    status=405,
+                )
+                response["Allow"] = allowed
+            return response
 
     return wrapper
 

@@ -23,7 +23,7 @@ import json
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, models
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import get_language, get_language_from_request, gettext, override
 
 from directory.ids import is_record_id
 
@@ -186,6 +186,8 @@ def json_carries_nul(body: bytes) -> bool:
         document = json.loads(body)
     except ValueError:
         return NUL.encode() in body
+    except RecursionError:  # nested beyond reason: refused with the NUL it holds
+        return True
     pending = [document]
     while pending:
         item = pending.pop()
@@ -211,9 +213,42 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/"):
+            refused = self.refuse_api_body(request)
+            if refused is not None:
+                return refused
         if carries_nul(request):
             return self.refuse_nul(request)
         return self.get_response(request)
+
+    @staticmethod
+    def refuse_api_body(request):
+        """The API reads JSON only: any other body is a 415, a body past
+        DATA_UPLOAD_MAX_MEMORY_SIZE a 413, both in JSON, before anything reads it."""
+        has_body = request.method in ("POST", "PUT", "PATCH", "DELETE") and (
+            request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+            or request.META.get("HTTP_TRANSFER_ENCODING")
+        )
+        if not has_body:
+            return None
+        with override(get_language_from_request(request)):
+            if request.content_type != "application/json":
+                return JsonResponse(
+                    {
+                        "detail": gettext(
+                            "The API reads JSON only (Content-Type: application/json)."
+                        )
+                    },
+                    status=415,
+                )
+            try:
+                request.body  # noqa: B018  (read once, here, within the size limit)
+            except RequestDataTooBig:
+                return JsonResponse(
+                    {"detail": gettext("The request is too large.")},
+                    status=413,
+                )
+        return None
 
     @staticmethod
     def refuse_nul(request):

@@ -719,8 +719,26 @@ def run_import(user, job: ImportJob, policy: str, skip_invalid: bool) -> ImportJ
 MAX_DETAILS_BYTES = 10_000
 
 
+MAX_DETAILS_DEPTH = 10
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest, counted without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DETAILS_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
 class ReferenceTaken(ValidationError):
     """This source's reference is already recorded for another record."""
+
 
 ACTIVITY_FIELDS = ("kind", "date", "amount", "currency", "details")
 
@@ -754,13 +772,19 @@ def _check_activity(kind, date, amount, currency, details) -> dict:
         details = {}
     if not isinstance(details, dict):
         errors["details"] = _("The details are an object of names and values.")
+    elif _depth(details) > MAX_DETAILS_DEPTH:
+        errors["details"] = _("The details are nested at most 10 levels deep.")
     else:
         try:
-            size = len(json.dumps(details, ensure_ascii=False).encode())
+            size = len(json.dumps(details, ensure_ascii=False, allow_nan=False).encode())
         except (TypeError, ValueError):
-            size = MAX_DETAILS_BYTES + 1
-        if size > MAX_DETAILS_BYTES:
-            errors["details"] = _("The details are limited to 10,000 bytes.")
+            errors["details"] = _(
+                "The details hold only text, numbers (not NaN nor infinite), "
+                "true, false, null, lists and objects."
+            )
+        else:
+            if size > MAX_DETAILS_BYTES or "\\u0000" in json.dumps(details):
+                errors["details"] = _("The details are limited to 10,000 bytes, without NUL.")
     if errors:
         raise ValidationError(errors)
     return {"kind": kind, "date": date, "amount": amount, "currency": currency, "details": details}
@@ -823,10 +847,14 @@ def record_activity(
             try:
                 with transaction.atomic():
                     activity.save()
-            except IntegrityError:  # recorded meanwhile by a concurrent request
-                existing = Activity.objects.select_for_update().get(
-                    source=source, external_reference=reference
+            except IntegrityError:  # recorded meanwhile by a concurrent request?
+                existing = (
+                    Activity.objects.select_for_update()
+                    .filter(source=source, external_reference=reference)
+                    .first()
                 )
+                if existing is None:
+                    raise
             else:
                 log(target, ACTIVITY_ACTION, user=user, data=_activity_data(activity))
                 return activity, "created"

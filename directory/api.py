@@ -21,9 +21,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
+from unicodedata import category
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -33,6 +37,7 @@ from . import actions
 from .models import Activity, ActivityKind, Organisation, Person, Position
 from .models.organisations import normalise_siret
 from .search import search
+from .text import fold
 
 READ = "directory:read"
 WRITE = "directory:write"
@@ -278,7 +283,7 @@ def _decode(cursor: str | None, count: int) -> list[str] | None:
 def _page_by_id(queryset, cursor, limit):
     after = _decode(cursor, 1)
     if after:
-        if not after[0].isdigit() or len(after[0]) > 19:
+        if not (after[0].isascii() and after[0].isdecimal()) or len(after[0]) > 18:
             raise _bad_cursor()
         queryset = queryset.filter(pk__gt=int(after[0]))
     rows = list(queryset.order_by("pk")[: limit + 1])
@@ -376,12 +381,51 @@ def _changed(record, fields: dict) -> dict:
     return {name: value for name, value in fields.items() if getattr(record, name) != value}
 
 
-def _given(data: Schema, names) -> dict:
-    return {
-        name: (" ".join(value.split()) if isinstance(value, str) and "\n" not in value else value)
-        for name in names
-        if (value := getattr(data, name)) is not None
-    }
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+
+
+def _one_line(value: str) -> str:
+    """A single-line value as the workspace keeps it: control and format
+    characters (zero-width spaces…) dropped, white space collapsed."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if category(ch) not in _INVISIBLE or ch.isspace()
+    )
+    return " ".join(kept.split())
+
+
+def _given(model, data: Schema, names) -> dict:
+    """The fields the request gives, normalised as the model stores them
+    (e-mails, phones, postcodes), so that the same data sent again matches and
+    changes nothing."""
+    fields = {}
+    for name in names:
+        value = getattr(data, name)
+        if value is None:
+            continue
+        value = _one_line(value) if isinstance(value, str) else value
+        field = model._meta.get_field(name)
+        if name == "postcode":
+            value = "".join(value.split()).upper()
+        elif value:
+            try:
+                value = field.to_python(value)
+            except DjangoValidationError as error:
+                raise DjangoValidationError({name: error.messages}) from error
+        fields[name] = value
+    return fields
+
+
+def _lock(*keys) -> None:
+    """Serialise the find-then-create of one record across requests (PostgreSQL):
+    a client retrying after a timeout must not create it twice."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(k for k in keys if k):
+            digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest - 2**63])
 
 
 ORGANISATION_FIELDS = (
@@ -405,22 +449,34 @@ ORGANISATION_FIELDS = (
 def upsert_organisation(request, data: OrganisationIn):
     """Create an organisation, or update the one it matches (SIRET, then name
     and postcode), as a spreadsheet import would. Only the fields given change."""
+    from .imports.plan import _org_key
     from .matching import find_organisation
 
     _require(request, WRITE)
-    fields = _given(data, ORGANISATION_FIELDS)
+    fields = _given(Organisation, data, ORGANISATION_FIELDS)
+    if not fields.get("name"):
+        raise DjangoValidationError({"name": _("Give the organisation’s name.")})
     siret = _clean_siret(data.siret)
     if siret:
         fields["siret"] = siret
-    found = find_organisation(siret=siret, name=fields["name"], postcode=fields.get("postcode"))
-    if found is None:
-        organisation = actions.create_organisation(request.user, **fields)
-        return Status(201, {"result": "created", "organisation": organisation})
-    changes = _changed(found, fields)
-    if not changes:
-        return Status(200, {"result": "unchanged", "organisation": found})
-    organisation = actions.update_organisation(request.user, found, **changes)
-    return Status(200, {"result": "updated", "organisation": organisation})
+        if Organisation.all_objects.filter(siret=siret, trashed_at__isnull=False).exists():
+            raise Conflict(_("The organisation with this SIRET is in the directory’s trash."))
+    with transaction.atomic():
+        _lock(
+            f"organisation-siret:{siret}" if siret else "",
+            f"organisation:{_org_key(fields['name'])}",
+        )
+        found = find_organisation(siret=siret, name=fields["name"], postcode=fields.get("postcode"))
+        if found is not None and siret and found.siret and found.siret != siret:
+            found = None  # another establishment, of its own SIRET
+        if found is None:
+            organisation = actions.create_organisation(request.user, **fields)
+            return Status(201, {"result": "created", "organisation": organisation})
+        changes = _changed(found, fields)
+        if not changes:
+            return Status(200, {"result": "unchanged", "organisation": found})
+        organisation = actions.update_organisation(request.user, found, **changes)
+        return Status(200, {"result": "updated", "organisation": organisation})
 
 
 @router.post(
@@ -432,13 +488,24 @@ def upsert_person(request, data: PersonIn):
     """Create a person, or update the one it matches (e-mail, then name within
     the organisation), as a spreadsheet import would; with `organisation_id`
     and `function`, the position is added when they do not hold it yet."""
-    from .matching import find_person
-
     _require(request, WRITE)
-    fields = _given(data, ("first_name", "last_name", "civility", "email", "phone"))
+    fields = _given(Person, data, ("first_name", "last_name", "civility", "email", "phone"))
+    if not fields.get("last_name"):
+        raise DjangoValidationError({"last_name": _("Give the person’s last name.")})
     organisation = None
     if data.organisation_id is not None:
         organisation = _get(Organisation.objects.all(), data.organisation_id)
+    with transaction.atomic():
+        _lock(
+            f"person-email:{fields.get('email', '').lower()}" if fields.get("email") else "",
+            f"person:{fold(fields['last_name'])}",
+        )
+        return _upsert_person(request, data, fields, organisation)
+
+
+def _upsert_person(request, data, fields, organisation):
+    from .matching import find_person
+
     found = find_person(
         email=fields.get("email"),
         professional_email=data.professional_email,

@@ -488,3 +488,119 @@ def test_a_persons_own_token_opens_nothing_clients_included(client_user, staff_u
         response = caller(plaintext).get(f"{BASE}/organisations/{theatre.pk}")
         assert response.status_code == 401
         assert "Théâtre" not in response.content.decode()
+
+
+def nested(depth):
+    value = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "details",
+    [{"a": nested(850)}, {"a": nested(11)}],
+)
+def test_details_nested_too_deep_are_refused_and_the_record_still_opens(
+    rental, theatre, as_staff, details
+):
+    _client, http = rental
+    response = post(http, "/activities", order(details=details))
+    assert response.status_code == 422 and "10" in response.json()["detail"]
+    assert not Activity.objects.exists()
+    page = as_staff.get(f"/admin/directory/organisations/inspect/{theatre.pk}/")
+    assert page.status_code == 200
+
+
+def test_details_with_nan_or_nul_are_refused(rental, theatre):
+    _client, http = rental
+    for body in ('{"a": NaN}', '{"a": Infinity}', '{"a": "x\\u0000y"}'):
+        raw = json.dumps(order(details=None))[:-1] + f', "details": {body}}}'
+        raw = raw.replace('"details": null, ', "")
+        response = http.post(f"{BASE}/activities", data=raw, content_type="application/json")
+        assert response.status_code in (400, 422), (body, response.content)
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", '{"name": "A\\u0000B"}', 415),
+        ("application/x-www-form-urlencoded", "name=Sc%C3%A8ne", 415),
+        ("multipart/form-data; boundary=x", "--x--", 415),
+        ("application/json", '{"name": "' + "x" * 3_000_000 + '"}', 413),
+    ],
+)
+def test_only_json_bodies_of_a_sane_size_are_read(rental, content_type, body, status):
+    _client, http = rental
+    response = http.post(f"{BASE}/organisations", data=body, content_type=content_type)
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert not Organisation.objects.exists()
+
+
+def test_the_same_data_sent_again_changes_nothing(rental):
+    _client, http = rental
+    body = {
+        "name": "Salle D",
+        "postcode": "57 000",
+        "phone": "03 87 00 00 00",
+        "email": "Contact@Salle.FR",
+    }
+    assert post(http, "/organisations", body).json()["result"] == "created"
+    assert post(http, "/organisations", body).json()["result"] == "unchanged"
+    assert Organisation.objects.count() == 1
+    person = {"last_name": "Arnaud", "email": "Alice@Perso.FR", "phone": "06 12 34 56 78"}
+    assert post(http, "/people", person).json()["result"] == "created"
+    assert post(http, "/people", person).json()["result"] == "unchanged"
+
+
+@pytest.mark.parametrize("name", ["\n", "\u200b", " \t "])
+def test_an_invisible_name_is_no_name(rental, name):
+    _client, http = rental
+    assert post(http, "/organisations", {"name": name}).status_code == 422
+    assert post(http, "/people", {"last_name": name}).status_code == 422
+    assert not Organisation.objects.exists() and not Person.objects.exists()
+
+
+def test_another_siret_under_the_same_name_is_another_organisation(rental):
+    _client, http = rental
+    cafe = OrganisationFactory(name="Le Café", postcode="57000", siret="73282932000074")
+    response = post(
+        http, "/organisations", {"name": "Le Café", "postcode": "57000", "siret": "44306184100047"}
+    )
+    assert response.status_code == 201
+    cafe.refresh_from_db()
+    assert cafe.siret == "73282932000074"
+
+
+def test_a_trashed_siret_is_a_conflict_that_names_nothing(rental, admin_user):
+    _client, http = rental
+    gone = OrganisationFactory(name="Théâtre Disparu", siret="73282932000074")
+    directory_actions.trash_organisation(admin_user, gone)
+    response = post(http, "/organisations", {"name": "Autre nom", "siret": "73282932000074"})
+    assert response.status_code == 409 and "Disparu" not in response.content.decode()
+
+
+def test_candidates_are_only_told_to_a_client_that_reads_the_directory(admin_user):
+    PersonFactory(email="shared@x.fr")
+    PositionFactory(email="shared@x.fr")
+    _writer, token = new_client(admin_user, scopes=[ApiScope.WRITE_ACTIVITY])
+    response = post(caller(token), "/activities", order(siret=None, email="shared@x.fr"))
+    assert response.status_code == 409 and response.json()["candidates"] == []
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_other_methods_are_refused_in_json(rental, method):
+    _client, http = rental
+    response = getattr(http, method)(f"{BASE}/organisations")
+    assert response.status_code == 405
+    assert "POST" in response.json()["detail"]
+
+
+def test_a_cursor_of_other_digits_is_refused(rental):
+    _client, http = rental
+    for cursor in ("wrI", "MTI", "LTE"):  # "²", "12" is fine, "-1"
+        response = http.get(f"{BASE}/organisations", {"cursor": cursor})
+        assert response.status_code in (200, 422)
+    assert http.get(f"{BASE}/organisations", {"cursor": "wrI"}).status_code == 422
