@@ -2,13 +2,30 @@
 
 The database is the truth and the socket a fast path. The rules:
 
-* On connecting, and before acting on every frame and forwarding every
-  event, the consumer checks against the database (not the account it
-  signed in with) that the user may still see the ticket
-  (`helpdesk.permissions.can_see`): an anonymous visitor is refused with
-  close code 4401, anyone else who may not see it with 4403, and a user
-  who loses access while connected (account closed, taken out of the
-  ticket, ticket made private) is closed with 4403 and hears nothing more.
+* On connecting, and before acting on every frame, the consumer checks
+  against the database (not the account it signed in with) that the user
+  may still see the ticket (`helpdesk.permissions.can_see`): an anonymous
+  visitor is refused with close code 4401, anyone else who may not see it
+  with 4403, and a user who loses access while connected (account closed,
+  taken out of the ticket, ticket made private) is closed with 4403 and
+  hears nothing more. A frame's check reads the account (active or not)
+  and the ticket (participants, visibility) again; the user's permissions,
+  looked up on connecting, are looked up again on a `helpdesk.access`
+  event and once `ACCESS_RECHECK_SECONDS` have passed.
+* Forwarding an event to the page asks the database nothing unless the
+  last check is `ACCESS_RECHECK_SECONDS` old: every change of who may see a
+  ticket is announced, right after its commit, by a `helpdesk.access`
+  event to the ticket's group (`helpdesk.actions`: participant removed,
+  visibility changed) or to the user's (`helpdesk.signals`: account
+  closed or deleted, groups or permissions changed), which each connection
+  joins before its first check. A connection handles its frames and events
+  one at a time, in the order they arrive, and on that event checks again
+  before anything else, so what is sent after the change (a message stored
+  later, announced after its own commit) is not forwarded on the strength
+  of an older check. The periodic check bounds what a change made round
+  the ORM's signals (a queryset `update()`, SQL) or an event the channel
+  layer lost can let through; a live page pings every 30 s, and each ping
+  is a check.
 * `{"type": "hello", "after": n}` joins the ticket's group first, then
   replays from the database, in order, the messages numbered above n, then
   says `{"type": "synced", "last": m}`. From then on each message reaches
@@ -34,8 +51,10 @@ profile's, French by default).
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,14 +63,38 @@ from django.utils.translation import gettext as _
 
 from . import actions, presence, realtime, throttle
 from .models import MAX_TEXT, Message, Ticket
-from .permissions import can_see, fresh_user
+from .permissions import can_see, fresh_user, refresh_account
 
 CLOSE_ANONYMOUS = 4401
 CLOSE_FORBIDDEN = 4403
+# Forwarding trusts the last check of access, and frames the last lookup of
+# the user's permissions, for this long (see above): twice the page's ping.
+ACCESS_RECHECK_SECONDS = 60
 # JSON may spell one character in up to 12 ("\ud83d\ude00"): room for a
 # message at its limit, refused before parsing beyond that.
 MAX_FRAME = MAX_TEXT * 12 + 1024
 REPLAY_CHUNK = 200
+# Threads for the consumers' database work, when connections come from a pool.
+DATABASE_THREADS = 4
+
+
+def _pooled() -> bool:
+    return bool(settings.DATABASES["default"].get("OPTIONS", {}).get("pool"))
+
+
+_executor = ThreadPoolExecutor(DATABASE_THREADS, "helpdesk-db") if _pooled() else None
+
+
+def database_sync_to_async(function):
+    """Channels' `database_sync_to_async`, but with pooled connections
+    (PostgreSQL, `crmsite.settings`) in `DATABASE_THREADS` threads of their
+    own, each taking a connection from the pool for the call: one page's
+    checks and writes then wait for a free thread, not behind those of every
+    page the process serves, in Django's one thread. Calls of one connection
+    still run one after the other; its actions lock the rows they change."""
+    if _executor is None:
+        return DatabaseSyncToAsync(function)
+    return DatabaseSyncToAsync(function, thread_sensitive=False, executor=_executor)
 
 
 def _language_of(user) -> str:
@@ -73,41 +116,78 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         self.closed = False
         # The number of the last message sent to this page, once it said hello.
         self.upto = 0
+        # The user as the last check found them (their permissions looked up
+        # when `fully_checked_at`), and when access was last found in the
+        # database (time.monotonic(), taken before the check).
+        self.user = None
+        self.checked_at = self.fully_checked_at = float("-inf")
 
-    # --- Database work, in Django's thread ---------------------------------------------
+    # --- Database work (`database_sync_to_async`) -------------------------------------
 
-    def _allowed(self):
-        """(user, ticket) as the database has them now, or None if access is lost."""
-        user = fresh_user(self.user_id)
-        ticket = Ticket.objects.filter(pk=self.ticket_id).first()
-        if user is None or ticket is None or not can_see(user, ticket):
+    def _allowed(self, fully: bool = False):
+        """The user, if they may still see the ticket (noting when that was
+        found); otherwise None. Their account (active or not) and the ticket
+        (their participation, its visibility) are read now; their permissions
+        are looked up again when `fully`, or when last looked up
+        `ACCESS_RECHECK_SECONDS` ago or more."""
+        started = time.monotonic()
+        user = self.user
+        if fully or user is None or started - self.fully_checked_at >= ACCESS_RECHECK_SECONDS:
+            user, fully = fresh_user(self.user_id), True
+        elif not refresh_account(user):
+            user = None
+        if user is None or not can_see(user, self.ticket_id):
+            self.user = None
             return None
-        return user, ticket
+        self.user, self.checked_at = user, started
+        if fully:
+            self.fully_checked_at = started
+        return user
 
     @database_sync_to_async
     def _open(self):
-        found = self._allowed()
-        if found is None:
+        user = self._allowed()
+        ticket = Ticket.objects.filter(pk=self.ticket_id).first()
+        if user is None or ticket is None:
             return None
-        user, ticket = found
         presence.arrive(ticket.pk, user.pk, self.channel_name)
         actions.mark_seen(user, ticket)
         return _language_of(user)
 
     @database_sync_to_async
-    def _frame_checks(self):
-        """Rate, then access; refresh the presence. Returns "rate", "lost" or (user, ticket)."""
+    def _frame_checks(self, act=None):
+        """Rate, then access; refresh the presence; then `act(user, ticket)`, in
+        the same call. Returns "rate", "lost", or what `act` returned or raised
+        (PermissionDenied, ValidationError)."""
         if not throttle.allow_frame(self.user_id):
             return "rate"
-        found = self._allowed()
-        if found is None:
+        user = self._allowed()
+        if user is None:
             return "lost"
         presence.arrive(self.ticket_id, self.user_id, self.channel_name)
-        return found
+        if act is None:
+            return None
+        ticket = Ticket.objects.filter(pk=self.ticket_id).first()
+        try:
+            if ticket is None:
+                raise PermissionDenied
+            return act(user, ticket)
+        except (PermissionDenied, ValidationError) as error:
+            return error
 
     @database_sync_to_async
-    def _still_allowed(self) -> bool:
-        return self._allowed() is not None
+    def _still_allowed(self, fully: bool = False) -> bool:
+        return self._allowed(fully) is not None
+
+    @database_sync_to_async
+    def _joined_last_number(self) -> int | None:
+        """Access checked again once in the ticket's group (nothing announced
+        between the frame's check and the joining is missed), and the number
+        of the ticket's last message; None if access is lost."""
+        if self._allowed() is None:
+            return None
+        found = Ticket.objects.filter(pk=self.ticket_id).values_list("last_number", flat=True)
+        return found.first() or 0
 
     @database_sync_to_async
     def _messages(self, after: int, until: int | None = None):
@@ -119,19 +199,6 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         return [actions.message_frame(message) for message in messages]
 
     @database_sync_to_async
-    def _last_number(self) -> int:
-        found = Ticket.objects.filter(pk=self.ticket_id).values_list("last_number", flat=True)
-        return found.first() or 0
-
-    @database_sync_to_async
-    def _act(self, function, *args, **kwargs):
-        found = self._allowed()
-        if found is None:
-            raise PermissionDenied
-        user, ticket = found
-        return function(user, ticket, *args, **kwargs)
-
-    @database_sync_to_async
     def _leave(self):
         presence.leave(self.ticket_id, self.user_id, self.channel_name)
 
@@ -141,11 +208,17 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         self.ticket_id = self.scope["url_route"]["kwargs"]["ticket_id"]
         if user is None or not user.is_authenticated:
+            self.closed = True
             await self.close(code=CLOSE_ANONYMOUS)
             return
         self.user_id = user.pk
+        # Told of changes to the account from now on, before access is checked.
+        await self.channel_layer.group_add(
+            realtime.user_group_name(self.user_id), self.channel_name
+        )
         language = await self._open()
         if language is None:
+            self.closed = True
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.language = language
@@ -154,6 +227,9 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         await self._quit()
         if self.user_id is not None:
+            await self.channel_layer.group_discard(
+                realtime.user_group_name(self.user_id), self.channel_name
+            )
             await self._leave()
 
     async def _quit(self):
@@ -198,27 +274,41 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         return content
 
     async def _receive(self, text_data):
-        content = self._parse(text_data)  # every frame counts, parsed or not
-        checked = await self._frame_checks()
-        if checked == "lost":
-            await self._lose_access()
-            return
-        if checked == "rate":
-            client_id = content.get("client_id") if isinstance(content, dict) else None
-            await self._error(_("Too many messages at once: wait a few seconds."), client_id)
-            return
+        content = self._parse(text_data)
         if not isinstance(content, dict):
-            await self._error(content)
+            await self._refuse(None, content)
             return
         handler = self.HANDLERS.get(content["type"])
         if handler is None:
-            await self._error(_("Unknown frame type “%(type)s”.") % {"type": content["type"][:50]})
+            text = _("Unknown frame type “%(type)s”.") % {"type": content["type"][:50]}
+            await self._refuse(content, text)
             return
         await handler(self, content)
 
-    async def _missing(self, field: str, client_id=None):
+    async def _checked(self, act=None, client_id=None):
+        """Every frame, parsed or not, makes one call of this: the rate, access
+        and presence checks, then `act(user, ticket)` if given. Returns
+        (True, what `act` returned or raised) if the frame may go on;
+        otherwise answers the rate error, or closes the connection when access
+        is lost, and returns (False, None)."""
+        outcome = await self._frame_checks(act)
+        if outcome == "lost" or isinstance(outcome, PermissionDenied):
+            await self._lose_access()
+            return False, None
+        if outcome == "rate":
+            await self._error(_("Too many messages at once: wait a few seconds."), client_id)
+            return False, None
+        return True, outcome
+
+    async def _refuse(self, content: dict | None, text: str, client_id=None):
+        """Answer a frame that asks for nothing valid with an error (after its checks)."""
+        passed, _outcome = await self._checked(client_id=(content or {}).get("client_id"))
+        if passed:
+            await self._error(text, client_id)
+
+    async def _missing(self, content: dict, field: str, client_id=None):
         text = _("The field “%(field)s” is missing or invalid.") % {"field": field}
-        await self._error(text, client_id)
+        await self._refuse(content, text, client_id)
 
     @staticmethod
     def _whole_number(value) -> bool:
@@ -227,14 +317,21 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     async def on_hello(self, content):
         after = content.get("after")
         if not self._whole_number(after):
-            await self._missing("after")
+            await self._missing(content, "after")
+            return
+        passed, _outcome = await self._checked(client_id=content.get("client_id"))
+        if not passed:
             return
         if not self.joined:
             await self.channel_layer.group_add(
                 realtime.group_name(self.ticket_id), self.channel_name
             )
             self.joined = True
-        self.upto = min(after, await self._last_number())
+        last = await self._joined_last_number()
+        if last is None:
+            await self._lose_access()
+            return
+        self.upto = min(after, last)
         while True:
             frames = await self._messages(self.upto)
             for frame in frames:
@@ -247,42 +344,45 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     async def on_message(self, content):
         client_id = content.get("client_id")
         if not isinstance(client_id, str) or not client_id:
-            await self._missing("client_id")
+            await self._missing(content, "client_id")
             return
         text = content.get("text")
         if not isinstance(text, str):
-            await self._missing("text", client_id)
+            await self._missing(content, "text", client_id)
             return
-        try:
-            message, _created = await self._act(actions.post_message, text, client_id=client_id)
-        except PermissionDenied:
-            await self._lose_access()
+
+        def post(user, ticket):
+            return actions.post_message(user, ticket, text, client_id=client_id)
+
+        passed, outcome = await self._checked(post, client_id)
+        if not passed:
             return
-        except ValidationError as error:
-            await self._error(" ".join(error.messages), client_id)
+        if isinstance(outcome, ValidationError):
+            await self._error(" ".join(outcome.messages), client_id)
             return
+        message, _created = outcome
         await self.send_json({"type": "ack", "client_id": client_id, "number": message.number})
 
     async def on_typing(self, content):
-        try:
-            await self._act(actions.typing)
-        except PermissionDenied:
-            await self._lose_access()
+        await self._checked(actions.typing, content.get("client_id"))
 
     async def on_read(self, content):
         number = content.get("number")
         if not self._whole_number(number):
-            await self._missing("number")
+            await self._missing(content, "number")
             return
-        try:
-            await self._act(actions.mark_read, number)
-        except PermissionDenied:
-            await self._lose_access()
-        except ValidationError as error:
-            await self._error(" ".join(error.messages))
+
+        def mark(user, ticket):
+            return actions.mark_read(user, ticket, number)
+
+        passed, outcome = await self._checked(mark, content.get("client_id"))
+        if passed and isinstance(outcome, ValidationError):
+            await self._error(" ".join(outcome.messages))
 
     async def on_ping(self, content):
-        await self.send_json({"type": "pong"})
+        passed, _outcome = await self._checked(client_id=content.get("client_id"))
+        if passed:
+            await self.send_json({"type": "pong"})
 
     HANDLERS = {
         "hello": on_hello,
@@ -295,10 +395,16 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     # --- Events from the channel layer ---------------------------------------------------
 
     async def _forwarding(self) -> bool:
-        """Whether an event may reach this page: it said hello, and may still see the ticket."""
+        """Whether an event may reach this page: it said hello, and may still see
+        the ticket (checked again if the last check is too old)."""
         if self.closed or not self.joined:
             return False
-        if not await self._still_allowed():
+        if time.monotonic() - self.checked_at >= ACCESS_RECHECK_SECONDS:
+            return await self._check_again()
+        return True
+
+    async def _check_again(self, fully: bool = False) -> bool:
+        if not await self._still_allowed(fully):
             await self._lose_access()
             return False
         return True
@@ -352,4 +458,6 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "ticket", **(event.get("changes") or {})})
 
     async def helpdesk_access(self, event):
-        await self._forwarding()
+        """Who may see the ticket, or what the account may do, changed: check now."""
+        if not self.closed:
+            await self._check_again(fully=True)

@@ -92,6 +92,20 @@ def fresh_user(user_id):
     return get_user_model().objects.filter(pk=user_id).prefetch_related("groups").first()
 
 
+def refresh_account(user) -> bool:
+    """Read again the fields of `user`'s account that decide access besides
+    their permissions (active, superuser), keeping the permissions already
+    looked up on it; False if the account is gone. For a long-lived
+    connection, between two full checks (`fresh_user`)."""
+    found = (
+        get_user_model().objects.filter(pk=user.pk).values_list("is_active", "is_superuser").first()
+    )
+    if found is None:
+        return False
+    user.is_active, user.is_superuser = found
+    return True
+
+
 def staff_users():
     """The active accounts holding `helpdesk.manage_ticket` (staff, administrators)."""
     app_label, codename = MANAGE.split(".")

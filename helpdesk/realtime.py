@@ -13,7 +13,15 @@ Events, sent to the group of the ticket (`group_name`):
 * `helpdesk.typing` {"user", "name"}: someone is typing (never stored);
 * `helpdesk.read` {"user", "name", "number"}: someone's read mark moved;
 * `helpdesk.ticket` {"changes"}: status, priority, assignee or visibility changed;
-* `helpdesk.access` {}: who may see the ticket changed: each connection checks again.
+* `helpdesk.access` {}: who may see the ticket changed (a participant
+  removed, the visibility changed): each connection checks again.
+  Assigning needs none: only staff are assigned, who see every ticket, and
+  nobody loses the ticket by it.
+
+`helpdesk.access` also goes to the group of a user (`user_group_name`),
+which each of their connections joins, when their account changes in a way
+that may take tickets away from them (`access_changed_for_users`: closed,
+deleted, their groups or permissions changed; `helpdesk.signals`).
 """
 
 from __future__ import annotations
@@ -37,17 +45,39 @@ def group_name(ticket_id: int) -> str:
     return f"helpdesk.ticket.{int(ticket_id)}"
 
 
-def send_now(ticket_id: int, event: dict) -> None:
-    """Hand `event` to the channel layer (from synchronous code)."""
+def user_group_name(user_id: int) -> str:
+    return f"helpdesk.user.{int(user_id)}"
+
+
+def _send(groups: list[str], event: dict) -> None:
+    """Hand `event` to the channel layer for each group (from synchronous code)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not groups:
         return
-    try:
-        async_to_sync(layer.group_send)(group_name(ticket_id), event)
-    except Exception:  # the socket is only a fast path: the write stands
-        logger.exception("helpdesk: broadcast to ticket %s failed", ticket_id)
+
+    async def send_all():
+        for group in groups:
+            try:
+                await layer.group_send(group, event)
+            except Exception:  # the socket is only a fast path: the write stands
+                logger.exception("helpdesk: broadcast to %s failed", group)
+
+    async_to_sync(send_all)()
+
+
+def send_now(ticket_id: int, event: dict) -> None:
+    """Hand `event` to the ticket's group now (from synchronous code)."""
+    _send([group_name(ticket_id)], event)
 
 
 def broadcast_on_commit(ticket_id: int, event: dict) -> None:
     """Send `event` to the ticket's group once the current transaction commits."""
     transaction.on_commit(lambda: send_now(ticket_id, event))
+
+
+def access_changed_for_users(user_ids, using=None) -> None:
+    """Once the current transaction commits, tell every connection of these
+    users to check again whether they may still see their ticket."""
+    groups = sorted({user_group_name(pk) for pk in user_ids if pk is not None})
+    if groups:
+        transaction.on_commit(lambda: _send(groups, {"type": ACCESS}), using=using)

@@ -5,6 +5,7 @@ de Metz; Léa is another client; Marie and Paul are staff. Théo's private
 ticket is his alone (and staff's); his open ticket is open to all clients.
 """
 
+import threading
 import time
 
 import pytest
@@ -94,3 +95,28 @@ def open_ticket(theo, lea, marie):
     )
     forget_cache([theo, lea, marie], [ticket])
     return ticket
+
+
+@pytest.fixture(scope="session", autouse=True)
+def consumer_threads_hand_back_their_connections(django_db_setup):
+    """Channels' test communicator turns `close_old_connections` off while it
+    waits, so the threads that ran the consumers' database work may still
+    hold a connection (from the pool, on PostgreSQL): close them before the
+    test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connection
+
+    from helpdesk import consumers
+
+    threads = consumers.DATABASE_THREADS if consumers._executor is not None else 0
+    barrier = threading.Barrier(threads, timeout=10) if threads else None
+
+    def close():
+        barrier.wait()  # one call in each thread
+        connection.close()
+
+    done = [consumers._executor.submit(close) for _thread in range(threads)]
+    done.append(SyncToAsync.single_thread_executor.submit(lambda: connection.close()))
+    for future in done:
+        future.result()

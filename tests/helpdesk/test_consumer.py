@@ -357,16 +357,6 @@ async def test_a_closed_account_is_closed_on_the_next_frame(theo, private_ticket
     await socket.disconnect()
 
 
-async def test_no_message_reaches_a_client_whose_ticket_became_private(lea, marie, open_ticket):
-    leas, _replayed = await joined(lea, open_ticket, after=1)
-    await act(
-        lambda: Ticket.objects.filter(pk=open_ticket.pk).update(visibility=Visibility.PRIVATE)
-    )()
-    await act(actions.post_message)(marie, open_ticket, "Réponse réservée à Théo")
-    assert await closed_with(leas) == 4403
-    await leas.disconnect()
-
-
 async def test_a_ticket_made_private_by_staff_closes_other_clients_at_once(lea, marie, open_ticket):
     leas, _replayed = await joined(lea, open_ticket, after=1)
     await act(actions.update_ticket)(marie, open_ticket, visibility=Visibility.PRIVATE)
