@@ -13,7 +13,7 @@ from directory.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-FRENCH = "La requête contient un caractère nul, qui n'est pas accepté. Retirez-le et recommencez."
+FRENCH = "La requête contient un caractère nul, qui n’est pas accepté. Retirez-le et recommencez."
 ENGLISH = "The request contains a null character, which is not accepted. Remove it and try again."
 
 
