@@ -7,11 +7,11 @@ ten by ten in 50 private tickets; each connects one page to its ticket
 (`crmsite.bench.helpdesk_load`). Every ticket receives a message from its
 pages in turn, every `--interval-ms` on average (default 10,000: drawn
 between 2/3 and 4/3 of it; never so often that a client would pass the
-per-user rate of `helpdesk.throttle`), for `--seconds` (default 30). A
-daphne process forwards each message to each page after a check of access
-in the database, in its one database thread: at 100 to 200 ms per ticket
-(`--interval-ms 150`, 3,300 deliveries a second) the backlog only grows,
-and the figures measure the queue. Three runs:
+per-user rate of `helpdesk.throttle`), for `--seconds` (default 30); each
+page also pings every 30 s, as the ticket page does, and each of those
+frames is a check of access on the server. At 100 to 200 ms per ticket
+(`--interval-ms 150`, 3,300 deliveries a second) one daphne's backlog only
+grows, and the figures measure the queue. Three runs:
 
 1. one daphne with the Redis channel layer (and cache);
 2. the same load on one daphne without `REDIS_URL`, so with the in-memory
@@ -45,13 +45,13 @@ the end (as when a proxy restarts). `--only redis|in_memory|two_daphnes`
 runs one of the three.
 
 The daphne processes inherit this process's environment (the same
-settings module, `SECRET_KEY` for the sessions, `DATABASE_CONN_MAX_AGE`),
-and get `CELERY_BROKER_URL=memory://`: the notification
-tasks each message queues stay in the process, so that no task is left in
-Redis for a worker (and everybody is connected: none would send an e-mail).
-The benchmark creates its accounts, sessions and tickets, and deletes them,
-their messages, their audit entries, their cache keys and their groups in
-Redis at the end.
+settings module, `SECRET_KEY` for the sessions, `DATABASE_POOL` and
+`DATABASE_CONN_MAX_AGE`), and get `CELERY_BROKER_URL=memory://`: the
+notification tasks each message queues stay in the process, so that no task
+is left in Redis for a worker (and everybody is connected: none would send
+an e-mail). The benchmark creates its accounts, sessions and tickets, and
+deletes them, their messages, their audit entries, their cache keys and
+their groups (the tickets' and the users') in Redis at the end.
 """
 
 from __future__ import annotations
@@ -254,19 +254,20 @@ def _clean(ticket_ids: list[int], users, session_keys: list[str]) -> None:
     for start in range(0, len(keys), 5000):
         cache.delete_many(keys[start : start + 5000])
     get_user_model().objects.filter(pk__in=user_ids).delete()
-    _forget_groups(ticket_ids)
+    _forget_groups(ticket_ids, user_ids)
 
 
-def _forget_groups(ticket_ids: list[int]) -> None:
-    """Drop the tickets' groups from Redis: a consumer killed, or one that could not
-    leave (every page leaving at once), stays in its group until the group expires."""
+def _forget_groups(ticket_ids: list[int], user_ids: list[int]) -> None:
+    """Drop the tickets' and users' groups from Redis: a consumer killed, or one that
+    could not leave (every page leaving at once), stays in its groups until they expire."""
     import redis
     from channels.layers import get_channel_layer
 
-    from helpdesk.realtime import group_name
+    from helpdesk.realtime import group_name, user_group_name
 
     prefix = getattr(get_channel_layer(), "prefix", "asgi")
-    keys = [f"{prefix}:group:{group_name(pk)}" for pk in ticket_ids]
+    names = [group_name(pk) for pk in ticket_ids] + [user_group_name(pk) for pk in user_ids]
+    keys = [f"{prefix}:group:{name}" for name in names]
     client = redis.Redis.from_url(settings.REDIS_URL)
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
@@ -456,6 +457,7 @@ def run(options) -> dict:
         "database": connection.vendor,
         "debug": settings.DEBUG,
         "database_conn_max_age": connection.settings_dict.get("CONN_MAX_AGE"),
+        "database_pool": connection.settings_dict.get("OPTIONS", {}).get("pool") or None,
         "clients": clients,
         "seconds": seconds,
         "goals": {"latency_p95_ms": 100, "lost": 0, "duplicates_after_dedupe": 0},

@@ -9,7 +9,9 @@ daphne process (`crmsite.bench.websocket`). It behaves like the ticket page:
   (a *raw overlap*, counted); a number that is not the next one is counted
   out of order;
 * the messages it sends stay pending until acknowledged and are sent again,
-  with the same client id, after a reconnection.
+  with the same client id, after a reconnection;
+* it pings every `PING_SECONDS` while connected, as the page does (each
+  frame is a check of access on the server).
 
 Every ticket has a speaker: every `interval` (drawn uniformly between its
 bounds) the next of its pages, in turn, that is connected and synced sends
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from . import websocket
 
 REFUSED = (4401, 4403)  # close codes after which a page does not come back
+PING_SECONDS = 30  # as the ticket page (helpdesk/static/helpdesk/ticket.js, PING_MS)
 
 
 @dataclass
@@ -155,6 +158,7 @@ class Load:
         page.connection = connection
         connection.send_text(json.dumps({"type": "hello", "after": page.last}))
         self._spawn(self.listen(page, connection))
+        self._spawn(self.ping(connection))
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
@@ -177,6 +181,14 @@ class Load:
                 await asyncio.sleep(self.random.uniform(*self.away))
                 if not self.stopping:
                     await self.reopen(page)
+
+    async def ping(self, connection: websocket.Connection) -> None:
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            if self.stopping or connection.closed:
+                return
+            with contextlib.suppress(websocket.Closed):
+                connection.send_text(json.dumps({"type": "ping"}))
 
     async def reopen(self, page: Page) -> None:
         """Connect until it works, with a growing pause: daphne drops an upgrade that
