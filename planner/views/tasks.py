@@ -166,6 +166,7 @@ TAB_ORDERING = {
 
 
 class TaskIndexView(snippets.IndexView):
+    page_title = gettext_lazy("My tasks")
     filterset_class = TaskFilterSet
     search_fields = ["title", "place", "description"]
     default_ordering = None
