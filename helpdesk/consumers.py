@@ -179,24 +179,15 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     def _still_allowed(self, fully: bool = False) -> bool:
         return self._allowed(fully) is not None
 
-    @database_sync_to_async
-    def _joined_last_number(self) -> int | None:
-        """Access checked again once in the ticket's group (nothing announced
-        between the frame's check and the joining is missed), and the number
-        of the ticket's last message; None if access is lost."""
-        if self._allowed() is None:
-            return None
-        found = Ticket.objects.filter(pk=self.ticket_id).values_list("last_number", flat=True)
-        return found.first() or 0
-
-    @database_sync_to_async
-    def _messages(self, after: int, until: int | None = None):
+    def _message_frames(self, after: int, until: int | None = None) -> list[dict]:
         """The frames of the messages numbered above `after` (up to `until`), in order."""
         messages = Message.objects.filter(ticket_id=self.ticket_id, number__gt=after)
         if until is not None:
             messages = messages.filter(number__lte=until)
         messages = messages.select_related("author").order_by("number")[:REPLAY_CHUNK]
         return [actions.message_frame(message) for message in messages]
+
+    _messages = database_sync_to_async(_message_frames)
 
     @database_sync_to_async
     def _leave(self):
@@ -319,26 +310,32 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         if not self._whole_number(after):
             await self._missing(content, "after")
             return
-        passed, _outcome = await self._checked(client_id=content.get("client_id"))
-        if not passed:
-            return
-        if not self.joined:
+        # Join the group before the frame's check: nothing announced after
+        # the check is missed, and nothing before it is forwarded.
+        joining = not self.joined
+        if joining:
             await self.channel_layer.group_add(
                 realtime.group_name(self.ticket_id), self.channel_name
             )
             self.joined = True
-        last = await self._joined_last_number()
-        if last is None:
-            await self._lose_access()
+
+        def catch_up(user, ticket):
+            start = min(after, ticket.last_number)
+            return start, self._message_frames(start)
+
+        passed, outcome = await self._checked(catch_up, content.get("client_id"))
+        if not passed:
+            if joining and not self.closed:  # refused for its rate: not joined after all
+                await self._quit()
             return
-        self.upto = min(after, last)
+        self.upto, frames = outcome
         while True:
-            frames = await self._messages(self.upto)
             for frame in frames:
                 await self.send_json(frame)
                 self.upto = frame["number"]
             if len(frames) < REPLAY_CHUNK:
                 break
+            frames = await self._messages(self.upto)
         await self.send_json({"type": "synced", "last": self.upto})
 
     async def on_message(self, content):

@@ -325,6 +325,24 @@ async def test_a_flood_of_frames_is_refused_beyond_the_rate(theo, private_ticket
     await socket.disconnect()
 
 
+async def test_a_hello_beyond_the_rate_joins_nothing(theo, marie, private_ticket):
+    socket, accepted, _detail = await connect(theo, private_ticket)
+    assert accepted
+
+    def flood():
+        now = time.time()
+        for _frame in range(throttle.FRAMES):
+            throttle.allow_frame(theo.pk, now)
+            throttle.allow_frame(theo.pk, now + throttle.WINDOW_SECONDS)
+
+    await act(flood)()
+    await socket.send_json_to({"type": "hello", "after": 0})
+    assert (await receive(socket))["type"] == "error"
+    await act(actions.post_message)(marie, private_ticket, "Personne ne l’entend")
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
+
+
 # --- Access lost while connected ---------------------------------------------------------
 
 
