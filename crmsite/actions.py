@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import APIToken
 
-from .models import ApiClient, ApiScope, User
+from .models import SERVICE_ACCOUNT_PREFIX, ApiClient, ApiScope, User
 
 CREATE_ACTION = "crmsite.api_client.create"
 EDIT_ACTION = "crmsite.api_client.edit"
@@ -111,7 +111,8 @@ def create_api_client(actor, *, name, scopes, expires_at) -> tuple[ApiClient, st
     _access(actor, "add")
     name, scopes, expires_at = _clean(None, name, scopes, expires_at)
     with transaction.atomic():
-        user = User(username=f"api-{uuid.uuid4().hex[:20]}", first_name=name[:150])
+        username = f"{SERVICE_ACCOUNT_PREFIX}{uuid.uuid4().hex[:20]}"
+        user = User(username=username, first_name=name[:150])
         user.set_unusable_password()
         user.save()
         client = ApiClient(

@@ -184,7 +184,12 @@ def _speaking(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         with translation.override(translation.get_language_from_request(request)):
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:  # django-ninja's root raises it: a JSON 404 as elsewhere
+                return JsonResponse({"detail": _("Not found.")}, status=404)
+            if response.status_code == 404 and "json" not in response.get("Content-Type", ""):
+                return JsonResponse({"detail": _("Not found.")}, status=404)
             if response.status_code == 405:  # django-ninja's is plain text, in English
                 allowed = response.get("Allow", "")
                 response = JsonResponse(

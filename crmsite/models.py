@@ -78,6 +78,11 @@ class UserQuerySet(models.QuerySet):
             return result
 
 
+# The usernames of API clients' service accounts (`crmsite.actions`): "~" is in
+# no username a person can be given (Django's username validator refuses it).
+SERVICE_ACCOUNT_PREFIX = "api~"
+
+
 class CrmUserManager(UserManager.from_queryset(UserQuerySet)):
     """People's accounts. The service accounts of API clients (`ApiClient.user`)
     are left out of every listing, chooser, form and bulk action that goes
@@ -85,11 +90,7 @@ class CrmUserManager(UserManager.from_queryset(UserQuerySet)):
     (related look-ups and the API's authentication use the base manager)."""
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        # (Migrations' historical models before API clients have no such relation.)
-        if any(field.name == "api_client" for field in self.model._meta.get_fields()):
-            queryset = queryset.filter(api_client__isnull=True)
-        return queryset
+        return super().get_queryset().exclude(username__startswith=SERVICE_ACCOUNT_PREFIX)
 
 
 class User(AbstractUser):

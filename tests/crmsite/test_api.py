@@ -418,7 +418,7 @@ def test_service_accounts_are_no_users_of_the_workspace(as_admin, admin_user):
         {"mark_as_active": ""},
     )
     account.refresh_from_db()
-    assert account.is_active and account.username.startswith("api-")
+    assert account.is_active and account.username.startswith("api~")
 
 
 def test_api_clients_screens_are_for_administrators_only(as_admin, as_staff, as_client):

@@ -45,6 +45,7 @@ PRIVATE = "owner"  # the owner of a private selection (and those it is shared wi
 GONE = "gone"  # a CMS URL this product does not use: 404 for everyone
 HELPDESK = "helpdesk"  # clients and staff (the helpdesk's own pages)
 TICKET = "ticket"  # staff; a client only their own tickets and those open to all clients
+API_TOKEN = "api token"  # the private API: an API client's token, never a session (401)
 
 DIRECTORY_MODELS = ("organisation", "person", "interestcentre", "organisationkind", "function")
 REFERENCE_LISTS = ("interestcentre", "organisationkind", "function")
@@ -281,6 +282,39 @@ EXPECTED.update(
 )
 EXPECTED["wagtailsnippetchoosers_directory_activitykind:create"] = GONE
 
+# The private API (crmsite.api): its schema and documentation are public; every
+# other address answers a session, whoever's, with a JSON refusal.
+EXPECTED.update(
+    {
+        "api-v1:openapi-json": PUBLIC,
+        "api-v1:openapi-view": PUBLIC,
+        "api/v1/": API_TOKEN,
+        **{
+            f"api-v1:{view}": API_TOKEN
+            for view in (
+                "api-root",
+                "list_organisations",
+                "upsert_organisation",
+                "get_organisation",
+                "list_people",
+                "upsert_person",
+                "get_person",
+                "record_activity",
+                "organisation_activities",
+                "person_activities",
+            )
+        },
+    }
+)
+# The API clients: administrators only (crmsite.views.api_clients).
+EXPECTED.update(
+    {
+        f"crmsite_api_clients:{view}": ADMIN_ONLY
+        for view in ("index", "index_results", "add", "edit", "delete", "history")
+        + ("history_results", "usage", "renew", "revoke")
+    }
+)
+
 # Bulk actions, by app label and model name.
 BULK_EXPECTED = {
     ("directory", model): STAFF_ONLY if model not in REFERENCE_LISTS else ADMIN_ONLY
@@ -417,7 +451,16 @@ def world(admin_user, staff_user, other_staff_user, client_user):
         organisation=organisation,
         person=person,
     )
+    from crmsite.actions import create_api_client
+
+    api_client, _token = create_api_client(
+        admin_user,
+        name="Client Quetzal",
+        scopes=["directory:read"],
+        expires_at=timezone.now() + timezone.timedelta(days=30),
+    )
     return SimpleNamespace(
+        api_client=api_client,
         task=task,
         ticket=ticket,
         other_client=other_client,
@@ -471,6 +514,7 @@ def _object_for(name, world):
         "helpdesk": world.ticket,
         "planner_tasks": world.task,
         "planner_task_chooser": world.task,
+        "crmsite_api_clients": world.api_client,
         "bulk planner task": world.task,
     }.get(namespace)
 
@@ -559,6 +603,11 @@ def test_every_url_answers_each_role_as_stated(
 
             if expected == GONE:
                 assert code in ({302, 404} if role == "anonymous" else REFUSED), where
+                continue
+            if expected == API_TOKEN:
+                assert code in {401, 404, 405, 415, 422}, where
+                assert response["Content-Type"].startswith("application/json"), where
+                assert SECRET_CONTACT not in body, where
                 continue
             if role == "anonymous":
                 if expected == PUBLIC:
