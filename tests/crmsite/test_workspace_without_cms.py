@@ -4,13 +4,15 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from wagtail.admin.models import EditingSession
 
 from crmsite.roles import STAFF
 from tests import factories
 
-CMS_WORDS = ("Pages", "Images", "Documents", "Workflow", "Wagtail", "Collections", "Tâche")
+# "Tâche" is the planner's own model now; the workflows' tasks are checked by
+# their permissions (test_the_group_form_offers_no_…_permission).
+CMS_WORDS = ("Pages", "Images", "Documents", "Workflow", "Wagtail", "Collections")
 
 
 def visible_text(response) -> str:
@@ -55,6 +57,11 @@ def test_the_group_form_offers_no_page_image_document_or_collection_permission(a
     for prefix in ("page_permissions", "collection_permissions", "image_permissions"):
         assert f'name="{prefix}-TOTAL_FORMS"' not in body
     assert 'name="document_permissions-TOTAL_FORMS"' not in body
+    workflow_tasks = Permission.objects.filter(
+        content_type__app_label="wagtailcore", content_type__model__in=("task", "workflow")
+    )
+    for permission in workflow_tasks:
+        assert f'name="permissions" value="{permission.pk}"' not in body
 
 
 def test_the_menus_hold_no_cms_entry(as_admin):
