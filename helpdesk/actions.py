@@ -277,18 +277,16 @@ def _store_message(user, ticket: Ticket, text: str, client_id: str) -> tuple[Mes
         message = Message.objects.create(
             ticket=locked, number=number, author=user, text=text, client_id=client_id
         )
-        participant, created = Participant.objects.get_or_create(
-            ticket=locked,
-            user=user,
-            defaults={
-                "reason": ParticipantReason.WROTE,
-                "last_read_number": number,
-                "last_seen_at": now,
-            },
-        )
-        if not created:
-            Participant.objects.filter(pk=participant.pk).update(
-                last_read_number=number, last_seen_at=now
+        # Under the ticket's lock (SQLite: its one writer), nobody adds them meanwhile.
+        if not Participant.objects.filter(ticket=locked, user=user).update(
+            last_read_number=number, last_seen_at=now
+        ):
+            Participant.objects.create(
+                ticket=locked,
+                user=user,
+                reason=ParticipantReason.WROTE,
+                last_read_number=number,
+                last_seen_at=now,
             )
         log(locked, MESSAGE_ACTION, user=user, data=data)
         realtime.broadcast_on_commit(
