@@ -223,7 +223,7 @@ class TaskIndexView(snippets.IndexView):
         return queryset.filter(found)
 
     def get_valid_orderings(self):
-        return ["title", "-title", "due_date", "-due_date"]
+        return ["title", "-title", "place", "-place", "due_date", "-due_date"]
 
     def order_queryset(self, queryset):
         if self.is_explicitly_ordered and self.ordering in self.get_valid_orderings():
