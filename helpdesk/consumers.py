@@ -121,6 +121,8 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         # database (time.monotonic(), taken before the check).
         self.user = None
         self.checked_at = self.fully_checked_at = float("-inf")
+        # When this connection last wrote its presence (`helpdesk.presence`).
+        self.present_at = float("-inf")
 
     # --- Database work (`database_sync_to_async`) -------------------------------------
 
@@ -150,30 +152,37 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         ticket = Ticket.objects.filter(pk=self.ticket_id).first()
         if user is None or ticket is None:
             return None
-        presence.arrive(ticket.pk, user.pk, self.channel_name)
+        self._present()
         actions.mark_seen(user, ticket)
         return _language_of(user)
 
+    def _present(self, now: float | None = None):
+        now = time.monotonic() if now is None else now
+        if now - self.present_at >= presence.REFRESH_SECONDS:
+            presence.arrive(self.ticket_id, self.user_id, self.channel_name)
+            self.present_at = now
+
     @database_sync_to_async
     def _frame_checks(self, act=None):
-        """Rate, then access; refresh the presence; then `act(user, ticket)`, in
-        the same call. Returns "rate", "lost", or what `act` returned or raised
-        (PermissionDenied, ValidationError)."""
+        """Rate, then access; then `act(user, ticket)`, in the same call; then
+        the presence, if due. Returns "rate", "lost", or what `act` returned or
+        raised (PermissionDenied, ValidationError)."""
         if not throttle.allow_frame(self.user_id):
             return "rate"
         user = self._allowed()
         if user is None:
             return "lost"
-        presence.arrive(self.ticket_id, self.user_id, self.channel_name)
-        if act is None:
-            return None
-        ticket = Ticket.objects.filter(pk=self.ticket_id).first()
-        try:
-            if ticket is None:
-                raise PermissionDenied
-            return act(user, ticket)
-        except (PermissionDenied, ValidationError) as error:
-            return error
+        outcome = None
+        if act is not None:
+            ticket = Ticket.objects.filter(pk=self.ticket_id).first()
+            try:
+                if ticket is None:
+                    raise PermissionDenied
+                outcome = act(user, ticket)
+            except (PermissionDenied, ValidationError) as error:
+                outcome = error
+        self._present()
+        return outcome
 
     @database_sync_to_async
     def _still_allowed(self, fully: bool = False) -> bool:

@@ -3,11 +3,12 @@
 A notification e-mail goes only to participants who were not connected
 when a message arrived (`helpdesk.notifications`). Each open connection
 (one per tab) writes its channel name under the key of its user and
-ticket, with an expiry `PRESENCE_SECONDS` ahead, on connecting and on every
-frame (the page pings every 30 seconds); it removes itself on disconnecting.
+ticket, with an expiry `PRESENCE_SECONDS` ahead, on connecting and on a
+frame once `REFRESH_SECONDS` have passed since it last did (the page pings
+every 30 seconds, so each ping does); it removes itself on disconnecting.
 A connection that vanished without a word (a killed server) is forgotten
 when its expiry passes. Two tabs updating at the same instant may lose one
-entry for one frame's time: at worst one e-mail more or less.
+entry until that tab's next refresh: at worst one e-mail more or less.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from django.core.cache import cache
 
 PRESENCE_SECONDS = 90
+REFRESH_SECONDS = 20
 
 
 def _key(ticket_id: int, user_id: int) -> str:
