@@ -27,7 +27,10 @@ def _details(details) -> list[tuple[str, str]]:
     lines = []
     for name, value in list(details.items())[:MAX_DETAILS_SHOWN]:
         if isinstance(value, dict | list):
-            value = json.dumps(value, ensure_ascii=False)
+            try:
+                value = json.dumps(value, ensure_ascii=False)
+            except (TypeError, ValueError, RecursionError):
+                value = "…"
         elif value is None:
             value = "—"
         elif isinstance(value, bool):

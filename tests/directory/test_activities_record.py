@@ -163,3 +163,20 @@ def test_amounts_are_written_the_english_way_in_english():
     with translation.override("en"):
         assert format_amount("1234.5", "EUR") == "€1,234.50"
         assert format_amount("3", "CHF") == "3.00 CHF"
+
+
+def test_nested_or_odd_details_are_shown_as_text(as_staff):
+    organisation = OrganisationFactory(name="Détails")
+    nested = []
+    for _level in range(200):
+        nested = [nested]
+    activity(
+        organisation,
+        "order",
+        datetime.date(2026, 1, 5),
+        details={"lignes": [{"ref": "A", "qté": 2}], "profond": nested, "vide": None, "ok": True},
+    )
+    found = section(as_staff.get(org_url(organisation)))
+    text = words(found.select_one(".crm-timeline__details"))
+    assert '[{"ref": "A", "qté": 2}]' in text
+    assert "vide —" in text and "ok oui" in text
