@@ -91,3 +91,16 @@ def label_template(db):
         horizontal_pitch="66.04",
         vertical_pitch="38.1",
     )
+
+
+@pytest.fixture(autouse=True)
+def sms_allowed_whenever_the_suite_runs(request, monkeypatch):
+    """Marketing SMS wait outside 08:00–22:00 and on Sundays and holidays
+    (`outreach.sms.quiet_hours`): a test about something else must not fail
+    because the suite runs at night. The tests of that rule say so with
+    `@pytest.mark.real_quiet_hours` and keep it."""
+    if request.node.get_closest_marker("real_quiet_hours"):
+        return
+    from outreach.sms import quiet_hours
+
+    monkeypatch.setattr(quiet_hours, "is_quiet", lambda moment: "")

@@ -304,6 +304,7 @@ def test_cancelling_stops_what_is_pending(marie, town, email_template, brevo):
         actions.cancel_campaign(marie, campaign)
 
 
+@pytest.mark.real_quiet_hours
 def test_sms_wait_for_the_allowed_hours(marie, town, sms_template, settings, monkeypatch):
     settings.SMS_BACKEND = "outreach.sms.backends.locmem.SmsBackend"
     tree = {"match": "all", "rules": [rule("position.function", "in", [town.director.pk])]}

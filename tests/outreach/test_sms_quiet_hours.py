@@ -10,6 +10,8 @@ from outreach.sms.quiet_hours import is_quiet, next_allowed
 
 PARIS = ZoneInfo("Europe/Paris")
 
+pytestmark = pytest.mark.real_quiet_hours
+
 
 def paris(*args):
     return datetime(*args, tzinfo=PARIS)
