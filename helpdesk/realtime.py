@@ -26,7 +26,9 @@ deleted, their groups or permissions changed; `helpdesk.signals`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -62,7 +64,16 @@ def _send(groups: list[str], event: dict) -> None:
             except Exception:  # the socket is only a fast path: the write stands
                 logger.exception("helpdesk: broadcast to %s failed", group)
 
-    async_to_sync(send_all)()
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(send_all)()
+        return
+    # This thread runs an event loop (a browser test's Playwright, say), where
+    # async_to_sync cannot run: send from a thread of its own, and wait for it.
+    worker = threading.Thread(target=async_to_sync(send_all))
+    worker.start()
+    worker.join()
 
 
 def send_now(ticket_id: int, event: dict) -> None:
