@@ -162,7 +162,11 @@ if REDIS_URL:
             # No socket timeout: channels-redis waits up to 5 s for a message,
             # redis-py's default timeout is 5 s too, and an idle websocket's
             # read then fails and its connection is closed (redis-py #4091).
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+            # Room for every page of a process leaving at once (each leaves
+            # two groups): redis-py's pool of 100 refuses the 101st call.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}]
+            },
         }
     }
     CACHES = {
