@@ -149,15 +149,16 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _open(self):
         user = self._allowed()
-        ticket = Ticket.objects.filter(pk=self.ticket_id).first()
-        if user is None or ticket is None:
+        ticket = Ticket.objects.filter(pk=self.ticket_id).first() if user else None
+        if ticket is None:
             return None
         self._present()
         actions.mark_seen(user, ticket)
         return _language_of(user)
 
-    def _present(self, now: float | None = None):
-        now = time.monotonic() if now is None else now
+    def _present(self):
+        """Write this connection's presence again, once `REFRESH_SECONDS` have passed."""
+        now = time.monotonic()
         if now - self.present_at >= presence.REFRESH_SECONDS:
             presence.arrive(self.ticket_id, self.user_id, self.channel_name)
             self.present_at = now
