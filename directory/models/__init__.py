@@ -1,5 +1,6 @@
 from .activities import Activity, ActivityKind
 from .comments import Comment
+from .duplicates import DuplicateKind, Merge, NotDuplicate
 from .imports import ImportJob, ImportPolicy, ImportStatus, RememberedMapping
 from .interest_centres import InterestCentre
 from .lists import Function, OrganisationKind
@@ -13,11 +14,14 @@ __all__ = [
     "Civility",
     "Comment",
     "Consent",
+    "DuplicateKind",
     "Function",
     "ImportJob",
     "ImportPolicy",
     "ImportStatus",
     "InterestCentre",
+    "Merge",
+    "NotDuplicate",
     "Organisation",
     "OrganisationKind",
     "Person",
