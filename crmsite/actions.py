@@ -182,3 +182,56 @@ def revoke_api_client(actor, client: ApiClient) -> None:
                 revoked_at=now
             )
         log(client, REVOKE_ACTION, user=actor)
+
+
+# Personal data rights ---------------------------------------------------------------
+# Export, erasure and the review of dormant contacts (`crmsite.privacy`):
+# administrators only, each write logged.
+
+PRIVACY_EXPORT_ACTION = "crmsite.privacy.export"
+PRIVACY_KEEP_ACTION = "crmsite.privacy.keep"
+
+
+def export_person_data(actor, person) -> bytes:
+    """The ZIP of everything about `person` (logged: who exported it, when)."""
+    from .privacy import access_personal_data
+    from .privacy.export import export_zip
+
+    access_personal_data(actor)
+    data = export_zip(person)
+    log(person, PRIVACY_EXPORT_ACTION, user=actor)
+    return data
+
+
+def erase_person(actor, person, confirmation: str) -> dict:
+    """Erase `person` for good once `confirmation` is their name (`crmsite.privacy.erasure`)."""
+    from .privacy import access_personal_data
+    from .privacy.erasure import erase
+
+    access_personal_data(actor)
+    return erase(actor, person, confirmation)
+
+
+def keep_dormant(actor, person, reason: str):
+    """Keep a dormant contact, for a reason: it leaves the dormant list until
+    the period has passed again."""
+    from .models import DormantReview
+    from .models_privacy import MAX_REASON
+    from .privacy import access_personal_data
+    from .privacy.erasure import is_erased
+
+    access_personal_data(actor)
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why this contact is kept.")}, code="required")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            {"reason": _("A reason has at most %(max)d characters.") % {"max": MAX_REASON}},
+            code="max_length",
+        )
+    if person.is_trashed or is_erased(person):
+        raise ValidationError(_("This person is in the trash or erased: there is nothing to keep."))
+    with transaction.atomic():
+        review = DormantReview.objects.create(person=person, reason=reason, kept_by=actor)
+        log(person, PRIVACY_KEEP_ACTION, user=actor, data={"reason": reason})
+    return review

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.phones import PhoneNumberField
 
+# People's rights over their data (crmsite.privacy).
+from .models_privacy import DormantReview, ErasedCoordinate, Erasure  # noqa: F401
+
 # Single sign-on's identities and the sign-in setting live in their own module.
 from .models_sso import SignInSettings, SingleSignOnIdentity  # noqa: F401
 from .roles import (

@@ -60,3 +60,4 @@ def no_page_history(actions):
 hooks.register("register_bulk_action", AssignRoleBulkAction, order=10)
 hooks.register("register_bulk_action", DeleteUsersBulkAction, order=10)
 from . import api_hooks  # noqa: E402, F401  (the API clients screens and log actions)
+from .privacy import wagtail_hooks as privacy_hooks  # noqa: E402, F401  (people's rights: RGPD)

@@ -8,6 +8,7 @@ in-memory channel layer and eager Celery.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -200,7 +201,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "planner.send_due_reminders",
         "schedule": 60.0,
     },
+    # People's rights: administrators told monthly of the dormant contacts to review.
+    "crmsite-notify-dormant-contacts": {
+        "task": "crmsite.notify_dormant_contacts",
+        "schedule": crontab(minute=0, hour=8, day_of_month=1),
+    },
 }
+# A contact with no sign of life for this many months is dormant (crmsite.privacy):
+# three years by default, the CNIL's guideline for prospects.
+PRIVACY_DORMANT_MONTHS = env_int("PRIVACY_DORMANT_MONTHS", 36)
 
 # Users and authentication. Nobody signs up: administrators create accounts.
 AUTH_USER_MODEL = "crmsite.User"

@@ -4,6 +4,8 @@ Each record has named places where other apps add their panels (tasks,
 tickets, activity, baskets): a function registered with the Wagtail hook
 `directory_record_panels` receives (request, record) and returns a
 Component (or None); its panels are shown under the record's own sections.
+Likewise `directory_record_header_buttons` receives (request, record) and
+returns buttons for the header's "…" menu (or an empty list).
 """
 
 from django.urls import reverse
@@ -17,6 +19,7 @@ from wagtail.snippets.views.snippets import InspectView
 from ..forms import CommentForm
 
 RECORD_PANELS_HOOK = "directory_record_panels"
+RECORD_HEADER_BUTTONS_HOOK = "directory_record_header_buttons"
 
 
 class RecordView(InspectView):
@@ -51,7 +54,10 @@ class RecordView(InspectView):
     @cached_property
     def header_more_buttons(self):
         edit_url = self.get_edit_url()
-        return [button for button in super().header_more_buttons if button.url != edit_url]
+        buttons = [button for button in super().header_more_buttons if button.url != edit_url]
+        for hook in hooks.get_hooks(RECORD_HEADER_BUTTONS_HOOK):
+            buttons.extend(hook(self.request, self.object) or [])
+        return buttons
 
     def get_comments(self):
         return self.object.comments.select_related("author")
