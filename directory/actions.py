@@ -327,10 +327,13 @@ def restore_records(user, records) -> int:
         for record in records:
             type(record).all_objects.filter(pk=record.pk).update(trashed_at=None, trashed_by=None)
             record.trashed_at, record.trashed_by = None, None
+            unmerged = undo_merges(user, record)  # a merged record: what moved comes back
             _set_positions_trash(record, False)
             if isinstance(record, Person):
                 refresh_people([record.pk])
-            log(record, RESTORE_ACTION, user=user)
+            log(
+                record, RESTORE_ACTION, user=user, data={"unmerged": unmerged} if unmerged else None
+            )
     return len(records)
 
 
@@ -876,3 +879,185 @@ def record_activity(
             data={**_activity_data(existing), "changed": changed},
         )
         return existing, "updated"
+
+
+# --- Duplicates and merging ---------------------------------------------------------
+
+MERGE_ACTION = "directory.merge"
+UNMERGE_ACTION = "directory.merge.undo"
+NOT_DUPLICATE_ACTION = "directory.not_duplicate"
+
+
+def access_merge(user, model) -> None:
+    """Staff and administrators merge (they change and delete records); clients never."""
+    access(user, "change", model)
+    access(user, "delete", model)
+
+
+def mark_not_duplicate(user, first, second):
+    """Say that two people (or two organisations) are not the same: the pair
+    leaves the list of likely duplicates for good."""
+    from .models import NotDuplicate
+    from .models.duplicates import DuplicateKind
+
+    if type(first) is not type(second) or not isinstance(first, Organisation | Person):
+        raise ValidationError(_("Only two people or two organisations make a pair."))
+    access(user, "change", type(first))
+    if first.pk == second.pk:
+        raise ValidationError(_("A record is not a duplicate of itself."))
+    kind = DuplicateKind.PERSON if isinstance(first, Person) else DuplicateKind.ORGANISATION
+    low, high = sorted((first, second), key=lambda record: record.pk)
+    with transaction.atomic():
+        pair, created = NotDuplicate.objects.get_or_create(
+            kind=kind, first_id=low.pk, second_id=high.pk, defaults={"marked_by": user}
+        )
+        if created:
+            for record, other in ((low, high), (high, low)):
+                log(
+                    record,
+                    NOT_DUPLICATE_ACTION,
+                    user=user,
+                    data={"other": {"id": other.pk, "name": str(other)[:LOG_SNIPPET]}},
+                )
+    return pair
+
+
+def _check_merge(user, kept, merged, seen) -> type:
+    from .merging import refusals, version_of
+
+    if not isinstance(kept, Organisation | Person) or not isinstance(merged, Organisation | Person):
+        raise ValidationError(_("Only people and organisations can be merged."))
+    if type(kept) is not type(merged):
+        raise ValidationError(
+            _("A person and an organisation cannot be merged: choose two records of one kind.")
+        )
+    model = type(kept)
+    access_merge(user, model)
+    if kept.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged with itself."))
+    for record in (kept, merged):
+        if record.is_trashed:
+            raise ValidationError(
+                _("“%(name)s” is in the trash: restore it before merging it.") % {"name": record}
+            )
+        for reason in refusals(record):
+            raise ValidationError(
+                _("“%(name)s” cannot be merged: %(reason)s.") % {"name": record, "reason": reason}
+            )
+    if seen is not None:
+        for record in (kept, merged):
+            if seen.get(record.pk) != version_of(record):
+                raise ValidationError(
+                    _(
+                        "“%(name)s” has changed since the comparison was shown: "
+                        "nothing was merged. Check the values again and merge."
+                    )
+                    % {"name": record}
+                )
+    return model
+
+
+def merge_records(user, kept, merged, choices=None, seen=None):
+    """Merge `merged` into `kept` (two people or two organisations): the
+    fields chosen (`choices`: {field or "address": "kept" or "merged"},
+    filled values and the most recent record by default), the consents (a
+    refusal never lost), and every row that pointed to `merged`
+    (`directory.merging.RELATIONS`). `merged` goes to the trash; restoring
+    it undoes the merge. `seen`: {pk: version} of the records as the user
+    saw them (`merging.version_of`): a record changed since is refused.
+    One audit-log entry, on the kept record. Returns the `Merge`."""
+    from .audit import changes
+    from .merging import KEEP, TAKE, choices_for, default_choices, merge
+
+    model = _check_merge(user, kept, merged, seen=None)
+    with transaction.atomic():
+        # What is in the database now, locked until the merge is written.
+        locked = {
+            record.pk: record
+            for record in model.all_objects.select_for_update()
+            .filter(pk__in=[kept.pk, merged.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ValidationError(_("This record no longer exists."))
+        kept, merged = locked[kept.pk], locked[merged.pk]
+        _check_merge(user, kept, merged, seen)
+        wanted = {**default_choices(kept, merged), **(choices or {})}
+        unknown = set(wanted) - set(choices_for(model))
+        if unknown or any(value not in (KEEP, TAKE) for value in wanted.values()):
+            raise ValidationError(_("Choose, for each field, the value to keep."))
+        before = _audit_values(kept)
+        outcome = merge(user, kept, merged, wanted)
+        found = changes(before, _audit_values(kept), model, _labels())
+        log(
+            kept,
+            MERGE_ACTION,
+            user=user,
+            data={
+                "merge": outcome.merge.pk,
+                "merged": {"id": merged.pk, "name": str(merged)[:LOG_SNIPPET]},
+                "moved": outcome.moved,
+                "changes": found,
+            },
+        )
+    return outcome.merge
+
+
+def merge_people(user, kept: Person, merged: Person, choices=None, seen=None):
+    """Merge the person `merged` into `kept` (see `merge_records`)."""
+    return merge_records(user, kept, merged, choices=choices, seen=seen)
+
+
+def merge_organisations(user, kept: Organisation, merged: Organisation, choices=None, seen=None):
+    """Merge the organisation `merged` into `kept` (see `merge_records`)."""
+    return merge_records(user, kept, merged, choices=choices, seen=seen)
+
+
+def merge_pairs(user, kind: str, pairs) -> tuple[int, list[str]]:
+    """The bulk "Fusionner" of the duplicates list: each pair (two ids)
+    merged with the default choices, the older record kept, each in its own
+    transaction. Returns how many were merged, and why the others were not
+    (a record gone to the trash by an earlier pair of the same batch, …)."""
+    model = Person if kind == "person" else Organisation
+    access_merge(user, model)
+    merged_count, refused = 0, []
+    for first_id, second_id in pairs:
+        low, high = sorted((int(first_id), int(second_id)))
+        records = model.all_objects.in_bulk([low, high])
+        if len(records) != 2:
+            refused.append(_("A record of this pair no longer exists."))
+            continue
+        try:
+            merge_records(user, records[low], records[high])
+        except ValidationError as error:
+            refused.append(" ".join(error.messages))
+        else:
+            merged_count += 1
+    return merged_count, refused
+
+
+def undo_merges(user, record) -> dict[str, int]:
+    """Restoring a merged record: what its merges moved comes back to it
+    (called by `restore_records`, in its transaction)."""
+    from .merging import undo
+    from .models import Merge
+
+    field = "merged_person" if isinstance(record, Person) else "merged_organisation"
+    counts: dict[str, int] = {}
+    for merge_record in Merge.objects.filter(**{field: record}, undone_at__isnull=True).order_by(
+        "-merged_at", "-pk"
+    ):
+        moved_back = undo(merge_record)
+        for label, count in moved_back.items():
+            counts[label] = counts.get(label, 0) + count
+        kept = merge_record.kept
+        log(
+            kept,
+            UNMERGE_ACTION,
+            user=user,
+            data={
+                "merged": {"id": record.pk, "name": str(record)[:LOG_SNIPPET]},
+                "moved": moved_back,
+            },
+        )
+    return counts

@@ -161,3 +161,75 @@ class ActivityUpdatedFormatter(ActivityFormatter):
 def register_activity_actions(actions):
     actions.register_action(ACTIVITY_ACTION)(ActivityRecordedFormatter)
     actions.register_action(ACTIVITY_UPDATE_ACTION)(ActivityUpdatedFormatter)
+
+
+# --- Duplicates and merging ---------------------------------------------------------
+
+
+class MergeFormatter(LogFormatter):
+    """« Fiche « Élodie Martin » (n° 12) fusionnée dans celle-ci et mise à la
+    corbeille ; rattachés ici : postes : 2, billets : 1 ; Nom : « … » → « … » »."""
+
+    label = _("Merge")
+    message = _("Merged")
+
+    def format_message(self, log_entry):
+        from .merging import describe_moved
+
+        data = log_entry.data or {}
+        merged = data.get("merged") or {}
+        message = gettext("Merged “%(name)s” (no. %(id)s) into this record, now in the trash") % {
+            "name": merged.get("name", ""),
+            "id": merged.get("id", ""),
+        }
+        moved = describe_moved(data.get("moved") or {})
+        if moved:
+            message = gettext("%(message)s; moved here: %(moved)s") % {
+                "message": message,
+                "moved": moved,
+            }
+        if data.get(CHANGES):
+            message = gettext("%(message)s; %(changes)s") % {
+                "message": message,
+                "changes": describe_changes(data[CHANGES]),
+            }
+        return message
+
+
+class UnmergeFormatter(LogFormatter):
+    label = _("Undo a merge")
+    message = _("Merge undone")
+
+    def format_message(self, log_entry):
+        from .merging import describe_moved
+
+        data = log_entry.data or {}
+        merged = data.get("merged") or {}
+        message = gettext("Merge with “%(name)s” undone (restored from the trash)") % {
+            "name": merged.get("name", "")
+        }
+        moved = describe_moved(data.get("moved") or {})
+        if moved:
+            message = gettext("%(message)s; moved back: %(moved)s") % {
+                "message": message,
+                "moved": moved,
+            }
+        return message
+
+
+class NotDuplicateFormatter(LogFormatter):
+    label = _("Mark as not a duplicate")
+    message = _("Marked as not a duplicate")
+
+    def format_message(self, log_entry):
+        other = (log_entry.data or {}).get("other") or {}
+        return gettext("Not a duplicate of “%(name)s”") % {"name": other.get("name", "")}
+
+
+@hooks.register("register_log_actions")
+def register_merge_actions(actions):
+    from .actions import MERGE_ACTION, NOT_DUPLICATE_ACTION, UNMERGE_ACTION
+
+    actions.register_action(MERGE_ACTION)(MergeFormatter)
+    actions.register_action(UNMERGE_ACTION)(UnmergeFormatter)
+    actions.register_action(NOT_DUPLICATE_ACTION)(NotDuplicateFormatter)
