@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from stdnum.fr import siret as stdnum_siret
 
+from ..emails import _PLAIN as _PLAIN_ADDRESS
 from ..emails import normalise_email
 from ..geography import department_for_postcode
 from ..models.addresses import COUNTRY_CHOICES, FRANCE
@@ -219,12 +220,12 @@ def clean_postcode(value: str) -> Cleaned:
 
 
 @lru_cache(maxsize=8192)
-def _is_french_postcode(postcode: str) -> bool:
+def is_french_postcode(postcode: str) -> bool:
     return department_for_postcode(postcode) is not None
 
 
 def check_french_postcode(postcode: str) -> None:
-    if postcode and not _is_french_postcode(postcode):
+    if postcode and not is_french_postcode(postcode):
         raise CellError(
             _("%(value)s is not a French postcode of five digits.") % {"value": _quoted(postcode)}
         )
@@ -355,6 +356,47 @@ def clean_centres(value: str, lookups: Lookups) -> Cleaned:
     return Cleaned(centres)
 
 
+# --- Many cells at once ------------------------------------------------------------
+
+_TEXT_SUSPECT = frozenset("=@+-'")
+# What `normalise_email` returns as it is: a plain address (its `_PLAIN`)
+# within the lengths it checks.
+_PLAIN_EMAIL = re.compile(r"(?=[^@]{1,64}@)(?=.{1,254}\Z)" + _PLAIN_ADDRESS.pattern.lstrip("^"))
+# A French national number as people type it ("01 44 95 98 00", "01.44.95.98.00").
+_FRENCH_TYPED = re.compile(r"0[1-9](?:[ .\-]?\d\d){4}\Z")
+_NOT_DIGITS = str.maketrans("", "", " .-")
+
+
+def plain_values(kind: str, values, max_length: int) -> dict[str, object]:
+    """Those of `values` (distinct cells of a column) that the column's
+    cleaner would take without a repair, each with its value, found without a
+    call per cell where the kind allows (text, e-mail, French phone numbers):
+    most cells of a sheet are such. The others are the cleaner's to judge."""
+    if kind == "text":
+        return {
+            value: value
+            for value in values
+            if value
+            and len(value) <= max_length
+            and value[0] not in _TEXT_SUSPECT
+            and not value[0].isspace()
+            and not value[-1].isspace()
+        }
+    if kind == "email":
+        return {value: value for value in filter(_PLAIN_EMAIL.match, values)}
+    if kind in ("phone", "mobile"):
+        valid, mobiles = french_patterns()
+        typed = list(filter(_FRENCH_TYPED.match, values))
+        nationals = [value.translate(_NOT_DIGITS)[1:] for value in typed]
+        checks = (valid.fullmatch,) if kind == "phone" else (valid.fullmatch, mobiles.fullmatch)
+        found = {}
+        for value, national in zip(typed, nationals, strict=True):
+            if all(check(national) for check in checks):
+                found[value] = "+33" + national
+        return found
+    return {}
+
+
 def cleaner_for(kind: str, max_length: int, lookups: Lookups):
     """A function `text -> Cleaned` for one column."""
     if kind == "text":
@@ -384,5 +426,7 @@ __all__ = [
     "Lookups",
     "check_french_postcode",
     "cleaner_for",
+    "is_french_postcode",
+    "plain_values",
     "strip_export_apostrophe",
 ]

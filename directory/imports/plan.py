@@ -27,46 +27,24 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
 from ..bulk import values_by_id
 from ..models import Function, ImportPolicy, Organisation, Person, Position
 from ..text import fold
-from .cleaning import (
-    CellError,
-    Cleaned,
-    Lookups,
-    check_french_postcode,
-    cleaner_for,
-    strip_export_apostrophe,
-)
+from .cleaning import Lookups
 from .collector import without_collector
-from .columns import TARGETS
+from .rows import MODELS, UNCHANGED, Problem, Repair, Row, clean_rows, columns_of
+from .rows import empty as _empty
 
 CHUNK = 900  # ids per IN (...) query: under SQLite's variable limit
 SAMPLE_CHANGES = 200
-MODELS = {"organisation": Organisation, "person": Person, "position": Position}
-ADDRESS_FIELDS = ("address_line1", "address_line2", "postcode", "city", "country")
-CONTACT_FIELDS = ("email", "phone", "mobile")
 # Matching keys: "THÉÂTRE X" is "Théâtre X", neither a change nor a contradiction.
 FOLDED_FIELDS = {("organisation", "name"), ("person", "first_name"), ("person", "last_name")}
 
-CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
-
-
-@dataclass
-class Problem:
-    line: int
-    column: str
-    reason: str
-
-
-@dataclass
-class Repair:
-    line: int
-    column: str
-    text: str
+CREATE, UPDATE, REJECT = "create", "update", "reject"
 
 
 @dataclass
@@ -76,22 +54,6 @@ class Change:
     field: str
     before: str
     after: str
-
-
-@dataclass
-class Row:
-    line: int
-    cells: list[str]
-    values: dict[str, dict[str, object]] = field(default_factory=dict)  # entity -> field -> value
-    problems: list[Problem] = field(default_factory=list)
-    sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (entity, field) -> column
-    org: object = None  # an existing id, or ("new", index)
-    person: object = None
-    position: object = None
-    status: str = UNCHANGED
-
-    def reject(self, reason: str, column: str = "") -> None:
-        self.problems.append(Problem(self.line, column, reason))
 
 
 @dataclass
@@ -129,165 +91,6 @@ class Plan:
         return bool(self.counts[CREATE] or self.counts[UPDATE])
 
 
-# --- Pass 1: clean --------------------------------------------------------------
-
-
-def _max_length(key: str) -> int:
-    target = TARGETS[key]
-    model = MODELS.get(target.entity, Person)
-    try:
-        return model._meta.get_field(target.field).max_length or 10_000
-    except Exception:
-        return 200
-
-
-def _columns(headers, mapping, lookups):
-    columns = []
-    for index, key in enumerate(mapping):
-        if not key or key not in TARGETS:
-            continue
-        target = TARGETS[key]
-        length = _max_length(key)
-        cleaner = _memoised(cleaner_for(target.kind, length, lookups))
-        columns.append(
-            (index, headers[index], target.entity, target.field, target.kind, cleaner, length)
-        )
-    return columns
-
-
-MEMO_SIZE = 50_000
-
-
-def _memoised(clean):
-    """A column's cleaner that remembers its answers: sheets repeat their
-    cities, postcodes, organisations, functions and civilities thousands of
-    times. An answer is the cleaned value or the error's message."""
-    memo: dict[str, object] = {}
-
-    def cached(raw: str):
-        found = memo.get(raw)
-        if found is None:
-            try:
-                found = clean(raw)
-            except CellError as error:
-                found = error
-            if len(memo) < MEMO_SIZE:
-                memo[raw] = found
-        if isinstance(found, CellError):
-            raise found
-        return found
-
-    return cached
-
-
-def _empty(value) -> bool:
-    """None, "" or []; False is a value (and no model's __eq__ is called)."""
-    return not value and value is not False
-
-
-def _put(row: Row, entity: str, name: str, value, column: str) -> None:
-    values = row.values.get(entity)
-    if values is None:
-        values = row.values[entity] = {}
-    if name not in values:
-        values[name] = value
-        row.sources[entity, name] = column
-        return
-    if not _empty(values[name]) and not _empty(value):
-        if values[name] != value:
-            row.reject(
-                _("Two columns give different values for the same field: %(column)s.")
-                % {"column": f"«\u00a0{column}\u00a0»"},
-                column,
-            )
-        return
-    if not _empty(value):
-        values[name] = value
-        row.sources[entity, name] = column
-
-
-def clean_row(line, cells, columns, width, repairs) -> Row:
-    row = Row(line, cells)
-    extra = [cell for cell in cells[width:] if cell.strip()]
-    if extra:
-        row.reject(
-            _("This row has %(cells)d filled cells beyond the header's %(columns)d columns.")
-            % {"cells": len(extra), "columns": width}
-        )
-    contact = {}
-    length = len(cells)
-    for index, header, entity, name, kind, clean, max_length in columns:
-        raw = cells[index].strip() if index < length else ""
-        if not raw:
-            continue
-        repair = ""
-        if raw[0] == "'":
-            raw, repair = strip_export_apostrophe(raw)
-        try:
-            if repair and kind == "text":
-                # Our exports protect a value that starts like a formula with an
-                # apostrophe: it was text, it stays text (a bare formula is refused).
-                cleaned = Cleaned(raw) if len(raw) <= max_length else clean(raw)
-            else:
-                cleaned = clean(raw)
-        except CellError as error:
-            row.reject(error.message, header)
-            continue
-        if repair:
-            repairs.append(Repair(line, header, repair))
-        if cleaned.repair:
-            repairs.append(Repair(line, header, cleaned.repair))
-        value = cleaned.value
-        if kind == "function" and value is None:
-            # An unknown function is kept as the position's free title.
-            row.values.setdefault("position", {}).setdefault("title", raw)
-            repairs.append(
-                Repair(
-                    line,
-                    header,
-                    _("unknown function, kept as the position title: %(value)s")
-                    % {"value": f"«\u00a0{raw}\u00a0»"},
-                )
-            )
-            continue
-        if entity == "contact":
-            contact[name] = (value, header)
-        else:
-            _put(row, entity, name, value, header)
-    person = row.values.get("person", {})
-    org = row.values.get("organisation", {})
-    has_person = bool(person.get("last_name") or person.get("first_name"))
-    has_org = bool(org.get("name") or org.get("siret"))
-    if has_person and not person.get("last_name"):
-        row.reject(_("The last name is missing."))
-    for name, (value, header) in contact.items():
-        if name in ADDRESS_FIELDS:
-            entity = "organisation" if has_org else "person"
-        else:
-            entity = (
-                "position" if has_person and has_org else "person" if has_person else "organisation"
-            )
-        if entity == "organisation" and name == "mobile":
-            name = "phone"
-        _put(row, entity, name, value, header)
-    if row.values.get("position") and not (has_person and has_org):
-        row.reject(_("A position needs both a person (last name) and an organisation."))
-    if not has_person and not has_org and not row.problems:
-        row.reject(_("Nothing to import: the row names neither a person nor an organisation."))
-    for entity in ("person", "organisation"):
-        values = row.values.get(entity, {})
-        if values.get("postcode") and (values.get("country") or "FR") == "FR":
-            try:
-                check_french_postcode(values["postcode"])
-            except CellError as error:
-                row.reject(error.message, row.sources.get((entity, "postcode"), ""))
-    position = row.values.get("position", {})
-    start, end = position.get("start_date"), position.get("end_date")
-    if start and end and end < start:
-        row.reject(_("The end date is before the start date."))
-    return row
-
-
 # --- Pass 2: match ----------------------------------------------------------------
 
 
@@ -314,6 +117,9 @@ class KeyMaps:
     trashed_orgs: set = field(default_factory=set)
     trashed_people: set = field(default_factory=set)
     names: dict = field(default_factory=dict)  # ("organisation"|"person", id) -> name
+    # person -> (first, last) as stored (or as the file gives a new one): their
+    # `names` and `name_parts`, when asked.
+    stored_names: dict = field(default_factory=dict)
 
     def add_email(self, email: str, person) -> None:
         """A role's mailbox ("direction@…") held by several people names none of them."""
@@ -323,6 +129,20 @@ class KeyMaps:
             self.person_by_email[key] = person
         elif found != person:
             self.person_by_email[key] = SHARED
+
+    def name(self, entity: str, ref) -> str:
+        found = self.names.get((entity, ref))
+        if found is None and entity == "person" and ref in self.stored_names:
+            first, last = self.stored_names[ref]
+            found = f"{first} {last}".strip()
+        return found or ""
+
+    def folded_name_parts(self, ref) -> tuple[str, str]:
+        parts = self.name_parts.get(ref)
+        if parts is None:
+            first, last = self.stored_names.get(ref, ("", ""))
+            parts = self.name_parts[ref] = (_fold_name(first), _fold_name(last))
+        return parts
 
     @classmethod
     def load(cls) -> KeyMaps:
@@ -339,27 +159,32 @@ class KeyMaps:
             if trashed:
                 maps.trashed_orgs.add(pk)
         name_keys = {}
+        stored_names = maps.stored_names
+        add_email = maps.add_email
         for pk, email, first, last, name_key, trashed in Person.all_objects.values_list(
             "pk", "email", "first_name", "last_name", "name_key", "trashed_at"
         ).order_by("pk"):
             if email:
-                maps.add_email(email, pk)
+                add_email(email, pk)
             name_keys[pk] = name_key
-            maps.names["person", pk] = f"{first} {last}".strip()
-            maps.name_parts[pk] = (_fold_name(first), _fold_name(last))
+            stored_names[pk] = (first, last)
             if trashed:
                 maps.trashed_people.add(pk)
+        person_orgs = maps.person_orgs
+        person_by_name_org = maps.person_by_name_org
+        position_by_key = maps.position_by_key
         for pk, person, org, function, title, email in Position.all_objects.values_list(
             "pk", "person_id", "organisation_id", "function_id", "title", "email"
         ).order_by("pk"):
-            maps.person_orgs[person].add(org)
+            person_orgs[person].add(org)
             if email:
-                maps.add_email(email, person)
-            maps.person_by_name_org.setdefault((name_keys.get(person), org), person)
+                add_email(email, person)
+            person_by_name_org.setdefault((name_keys.get(person), org), person)
             key = function if function else "t:" + fold(title)
-            maps.position_by_key[person, org, key].append(pk)
+            position_by_key[person, org, key].append(pk)
+        people_by_name = maps.people_by_name
         for pk, name_key in name_keys.items():
-            maps.people_by_name[name_key].append(pk)
+            people_by_name[name_key].append(pk)
         return maps
 
 
@@ -400,10 +225,30 @@ class Matcher:
     def __init__(self, maps: KeyMaps):
         self.maps = maps
         self.new: dict[str, list[NewRecord]] = {"organisation": [], "person": [], "position": []}
-        # (entity, ref) -> field -> (value, line): what the file says of each record
-        self.said: dict[tuple, dict[str, tuple]] = {}
+        # What the file says of each record: (entity, ref) -> field -> value (the
+        # first one given), and the line that said it: one line for them all, or
+        # field -> line. The first row's values themselves, until another row adds
+        # to them (then a copy: a row's values are never changed).
+        self.said: dict[tuple, dict[str, object]] = {}
+        self.said_lines: dict[tuple, int | dict[str, int]] = {}
+        self._copied: set[tuple] = set()
+        # (entity, ref) -> the values a row last said of it: the same again says nothing new
+        self._last_said: dict[tuple, dict] = {}
         self.first_line: dict[tuple, int] = {}  # in-file duplicates
         self.new_position_refs: dict[tuple, tuple] = {}
+        self._folds: dict[str, str] = {}  # first and last names, folded
+
+    def _fold(self, name: str) -> str:
+        folded = self._folds.get(name)
+        if folded is None:
+            folded = self._folds[name] = fold(name)
+        return folded
+
+    def name_key(self, values) -> str:
+        """`_name_key(values)`: the folded parts joined (the same text), each part folded once."""
+        last = self._fold(values.get("last_name", ""))
+        first = self._fold(values.get("first_name", ""))
+        return (f"{last} {first}" if last and first else last or first)[:201]
 
     # Organisations
     def find_org(self, values):
@@ -431,9 +276,10 @@ class Matcher:
         return ref
 
     # People
-    def find_person(self, values, position, org_ref):
+    def find_person(self, values, position, org_ref, name_key=None):
         maps = self.maps
-        name_key = _name_key(values)
+        if name_key is None:
+            name_key = self.name_key(values)
         by_name = maps.person_by_name_org.get((name_key, org_ref)) if org_ref is not None else None
         for email, personal in ((values.get("email"), True), (position.get("email"), False)):
             found = maps.person_by_email.get(email.lower()) if email else None
@@ -456,15 +302,26 @@ class Matcher:
         return candidates[0] if candidates else None
 
     def _same_person_name(self, ref, values) -> bool:
-        first, last = self.maps.name_parts.get(ref, ("", ""))
-        return (bool(last) and last == _fold_name(values.get("last_name", ""))) or (
-            bool(first) and first == _fold_name(values.get("first_name", ""))
+        last = values.get("last_name", "")
+        stored = self.maps.stored_names.get(ref)
+        # The stored last name itself (the usual case of a re-import): the
+        # same folded, if folding leaves anything of it.
+        if (
+            stored is not None
+            and last
+            and stored[1] == last
+            and (last.isascii() or self._fold(last))
+        ):
+            return True
+        first, stored_last = self.maps.folded_name_parts(ref)
+        return (bool(stored_last) and stored_last == self._fold(last)) or (
+            bool(first) and first == self._fold(values.get("first_name", ""))
         )
 
     def trashed_reason(self, entity, ref) -> str | None:
         trashed = self.maps.trashed_orgs if entity == "organisation" else self.maps.trashed_people
         if not _is_new(ref) and ref in trashed:
-            name = self.maps.names.get((entity, ref), "")
+            name = self.maps.name(entity, ref)
             if entity == "organisation":
                 return _(
                     "The organisation “%(name)s” is in the trash: restore it before importing."
@@ -476,14 +333,15 @@ class Matcher:
 
     def contradictions(self, row: Row, entity: str, ref, values: dict) -> list[str]:
         said = self.said.get((entity, ref))
-        if not said:
+        if not said or self._last_said.get((entity, ref)) == values:
             return []
         found = []
         for name, value in values.items():
             if _empty(value) or name not in said or name == "interest_centres":
                 continue
-            before, line = said[name]
+            before = said[name]
             if before != value and not _same(entity, name, before, value):
+                line = self.line_of((entity, ref), name)
                 found.append(
                     _("%(field)s contradicts line %(line)d (“%(before)s” there, “%(after)s” here).")
                     % {
@@ -495,29 +353,70 @@ class Matcher:
                 )
         return found
 
+    def line_of(self, key: tuple, name: str) -> int:
+        lines = self.said_lines[key]
+        return lines if isinstance(lines, int) else lines[name]
+
+    def said_with_lines(self, key: tuple):
+        """(field, value, line) of what the file says of a record."""
+        lines = self.said_lines[key]
+        if isinstance(lines, int):
+            return ((name, value, lines) for name, value in self.said[key].items())
+        return ((name, value, lines[name]) for name, value in self.said[key].items())
+
     def say(self, line: int, entity: str, ref, values: dict) -> None:
-        said = self.said.get((entity, ref))
+        key = (entity, ref)
+        said = self.said.get(key)
         if said is None:
-            self.said[entity, ref] = {
-                name: (value, line) for name, value in values.items() if not _empty(value)
-            }
+            if all(values.values()):  # nothing empty (nor False): the values as they are
+                self.said[key] = values
+            else:
+                self.said[key] = {
+                    name: value for name, value in values.items() if not _empty(value)
+                }
+                self._copied.add(key)
+            self.said_lines[key] = line
+            self._last_said[key] = values
             return
+        if self._last_said.get(key) == values:
+            return  # the same values again: nothing new, nothing to add up
+        self._last_said[key] = values
         for name, value in values.items():
             if _empty(value):
                 continue
             if name not in said:
-                said[name] = (value, line)
+                said = self._own(key)
+                said[name] = value
+                self.said_lines[key][name] = line
             elif name == "interest_centres":  # added up, never contradicted
-                before, first = said[name]
-                said[name] = (before + [c for c in value if c not in before], first)
+                before = said[name]
+                added = [c for c in value if c not in before]
+                if added:
+                    said = self._own(key)
+                    said[name] = before + added
+
+    def _own(self, key: tuple) -> dict:
+        """What is said of a record, as its own dict (not a row's values), lines by field."""
+        if key not in self._copied:
+            self._copied.add(key)
+            self.said[key] = dict(self.said[key])
+        lines = self.said_lines[key]
+        if isinstance(lines, int):
+            self.said_lines[key] = dict.fromkeys(self.said[key], lines)
+        return self.said[key]
 
     def match(self, row: Row) -> None:
-        person_values = row.values.get("person", {})
-        org_values = row.values.get("organisation", {})
-        position_values = row.values.get("position", {})
+        row_values = row.values
+        person_values = row_values.get("person", {})
+        org_values = row_values.get("organisation", {})
+        position_values = row_values.get("position", {})
         has_person = bool(person_values.get("last_name"))
         has_org = bool(org_values.get("name") or org_values.get("siret"))
+        name_key = None
+        if has_person:
+            name_key = row.name_key if row.name_key is not None else self.name_key(person_values)
         pending = []  # (entity, ref, values, person ref, organisation ref), kept if the row holds
+        new_position_key = None
 
         org_ref = None
         if has_org:
@@ -529,7 +428,6 @@ class Matcher:
                     person = None
                 held = [ref for ref in org_ref.candidates if ref in self.maps.person_orgs[person]]
                 if not held and has_person:
-                    name_key = _name_key(person_values)
                     held = [
                         ref
                         for ref in org_ref.candidates
@@ -552,13 +450,12 @@ class Matcher:
                     return
                 org_ref = ("new", "organisation", len(self.new["organisation"]))
                 pending.append(("organisation", org_ref, org_values, None, None))
-            reason = self.trashed_reason("organisation", org_ref)
-            if reason:
-                row.reject(reason)
+            if org_ref in self.maps.trashed_orgs:
+                row.reject(self.trashed_reason("organisation", org_ref))
                 return
         person_ref = None
         if has_person:
-            person_ref = self.find_person(person_values, position_values, org_ref)
+            person_ref = self.find_person(person_values, position_values, org_ref, name_key)
             if isinstance(person_ref, Ambiguous):
                 row.reject(
                     _(
@@ -578,17 +475,17 @@ class Matcher:
             if person_ref is None:
                 person_ref = ("new", "person", len(self.new["person"]))
                 pending.append(("person", person_ref, person_values, None, None))
-            reason = self.trashed_reason("person", person_ref)
-            if reason:
-                row.reject(reason)
+            if person_ref in self.maps.trashed_people:
+                row.reject(self.trashed_reason("person", person_ref))
                 return
         position_ref = None
+        first_line = self.first_line
         if has_person and has_org:
             key = (person_ref, org_ref, _position_key(position_values))
             position_ref = None
             if not (_is_new(person_ref) or _is_new(org_ref)):
                 held = self.maps.position_by_key.get(key, ())
-                free = [pk for pk in held if ("position", pk) not in self.first_line]
+                free = [pk for pk in held if ("position", pk) not in first_line]
                 position_ref = free[0] if free else (held[0] if held else None)
             if position_ref is None:
                 position_ref = self.new_position_refs.get(key)
@@ -596,59 +493,64 @@ class Matcher:
                 position_ref = ("new", "position", len(self.new["position"]))
                 pending.append(("position", position_ref, position_values, person_ref, org_ref))
                 self.new_position_refs[key] = position_ref
+                new_position_key = key
             duplicate_key = ("position", position_ref)
         elif has_person:
             duplicate_key = ("person", person_ref)
         else:
             duplicate_key = ("organisation", org_ref)
 
-        if duplicate_key in self.first_line:
-            self._forget(pending)
-            row.reject(_("Duplicate of line %(line)d.") % {"line": self.first_line[duplicate_key]})
+        if duplicate_key in first_line:
+            self._forget(new_position_key)
+            row.reject(_("Duplicate of line %(line)d.") % {"line": first_line[duplicate_key]})
             return
         problems = []
-        for entity, ref, values in (
-            ("organisation", org_ref, org_values),
-            ("person", person_ref, person_values),
-            ("position", position_ref, position_values),
-        ):
-            if ref is not None:
-                problems += self.contradictions(row, entity, ref, values)
+        said = self.said
+        if org_ref is not None and ("organisation", org_ref) in said:
+            problems += self.contradictions(row, "organisation", org_ref, org_values)
+        if person_ref is not None and ("person", person_ref) in said:
+            problems += self.contradictions(row, "person", person_ref, person_values)
+        if position_ref is not None and ("position", position_ref) in said:
+            problems += self.contradictions(row, "position", position_ref, position_values)
         if problems:
-            self._forget(pending)
+            self._forget(new_position_key)
             for problem in problems:
                 row.reject(problem)
             return
 
         # The row holds: register what it creates and what it says.
+        line = row.line
         for entity, ref, values, person, organisation in pending:
-            self.new[entity].append(NewRecord(row.line, ref, {}, person, organisation))
-            self._index_new(entity, ref, values, org_ref)
-        for entity, ref, values in (
-            ("organisation", org_ref, org_values),
-            ("person", person_ref, person_values),
-            ("position", position_ref, position_values),
-        ):
-            if ref is not None:
-                self.say(row.line, entity, ref, values)
-        self.first_line[duplicate_key] = row.line
+            self.new[entity].append(NewRecord(line, ref, {}, person, organisation))
+            self._index_new(entity, ref, values, org_ref, name_key)
+        if org_ref is not None:
+            self.say(line, "organisation", org_ref, org_values)
+        if person_ref is not None:
+            self.say(line, "person", person_ref, person_values)
+        if position_ref is not None:
+            self.say(line, "position", position_ref, position_values)
+        first_line[duplicate_key] = line
         row.org, row.person, row.position = org_ref, person_ref, position_ref
+        # What the row tells of its person, for the rows after it.
+        if person_ref is not None:
+            email = position_values.get("email")
+            if email:
+                self.maps.add_email(email, person_ref)
+            if org_ref is not None:
+                self.maps.person_by_name_org.setdefault((name_key, org_ref), person_ref)
 
-    def _forget(self, pending) -> None:
-        for entity, ref, *_rest in pending:
-            if entity == "position":
-                for key, value in list(self.new_position_refs.items()):
-                    if value == ref:
-                        del self.new_position_refs[key]
+    def _forget(self, new_position_key) -> None:
+        """A rejected row's new position is not there for the rows after it."""
+        if new_position_key is not None:
+            del self.new_position_refs[new_position_key]
 
     def finish(self) -> None:
         """New records take what every row said of them (the first value of each field)."""
         for records in self.new.values():
             for record in records:
-                said = self.said.get((record.ref[1], record.ref), {})
-                record.values = {name: value for name, (value, _line) in said.items()}
+                record.values = dict(self.said.get((record.ref[1], record.ref), {}))
 
-    def _index_new(self, entity, ref, values, org_ref) -> None:
+    def _index_new(self, entity, ref, values, org_ref, name_key=None) -> None:
         maps = self.maps
         if entity == "organisation":
             if values.get("siret"):
@@ -658,24 +560,15 @@ class Matcher:
             maps.org_by_name[name_key].append(ref)
             maps.postcode_of[ref] = values.get("postcode") or ""
         elif entity == "person":
-            name_key = _name_key(values)
+            if name_key is None:
+                name_key = self.name_key(values)
             if values.get("email"):
                 maps.add_email(values["email"], ref)
             if org_ref is not None:
                 maps.person_by_name_org.setdefault((name_key, org_ref), ref)
             maps.people_by_name[name_key].append(ref)
-            maps.name_parts[ref] = (
-                _fold_name(values.get("first_name", "")),
-                _fold_name(values.get("last_name", "")),
-            )
-
-    def index_position_email(self, row: Row) -> None:
-        email = row.values.get("position", {}).get("email")
-        if email and row.person is not None:
-            self.maps.add_email(email, row.person)
-        if row.person is not None and row.org is not None:
-            key = (_name_key(row.values["person"]), row.org)
-            self.maps.person_by_name_org.setdefault(key, row.person)
+            # Folded when asked (`folded_name_parts`).
+            maps.stored_names[ref] = (values.get("first_name", ""), values.get("last_name", ""))
 
 
 def _same(entity: str, name: str, before, after) -> bool:
@@ -706,27 +599,22 @@ def _display(value) -> str:
 # --- Pass 3: compare ------------------------------------------------------------------
 
 
-def _stored(entity: str, ids: Iterable[int], names: set[str]) -> dict[int, dict]:
-    model = MODELS[entity]
+def _stored(entity: str, ids: Iterable[int], columns: list[str]) -> dict[int, tuple]:
+    """The stored values of these columns, by id: plain tuples."""
+    return values_by_id(MODELS[entity], sorted(ids), columns)
+
+
+def _stored_centres(ids: Iterable[int]) -> dict[int, set[int]]:
     ids = sorted(ids)
-    columns = sorted(
-        (f"{name}_id" if model._meta.get_field(name).is_relation else name)
-        for name in names
-        if name != "interest_centres"
-    )
-    stored = {
-        pk: dict(zip(columns, values, strict=True))
-        for pk, values in values_by_id(model, ids, columns).items()
-    }
-    if "interest_centres" in names:
-        through = Organisation.interest_centres.through
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for org, centre in through.objects.filter(organisation_id__in=chunk).values_list(
-                "organisation_id", "interestcentre_id"
-            ):
-                stored[org].setdefault("interest_centres", set()).add(centre)
-    return stored
+    centres: dict[int, set[int]] = {}
+    through = Organisation.interest_centres.through
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for org, centre in through.objects.filter(organisation_id__in=chunk).values_list(
+            "organisation_id", "interestcentre_id"
+        ):
+            centres.setdefault(org, set()).add(centre)
+    return centres
 
 
 def _field_and_column(model, name: str):
@@ -749,6 +637,43 @@ def _is_empty(value) -> bool:
     return value in (None, "") or value == set()
 
 
+class _Unchanged:
+    """Whether a record's stored values are all the file's, field for field
+    (then there is nothing to compare, whatever the policy): one tuple
+    comparison, per set of fields said."""
+
+    def __init__(self, model, index: dict[str, int]):
+        self.model = model
+        self.index = index
+
+    def check(self, names: tuple):
+        """A function `(said, stored) -> bool` for records said with these fields."""
+        if not names:
+            return lambda said, current: True
+        if "interest_centres" in names:
+            return lambda said, current: False  # added up, not compared: field by field
+        stored = itemgetter(*(self.index[_field_and_column(self.model, n)[1]] for n in names))
+        related = [
+            position
+            for position, name in enumerate(names)
+            if self.model._meta.get_field(name).is_relation
+        ]
+        if len(names) == 1:
+            if related:
+                return lambda said, current: said[names[0]].pk == stored(current)
+            return lambda said, current: said[names[0]] == stored(current)
+        if not related:
+            return lambda said, current: tuple(said.values()) == stored(current)
+
+        def check(said, current):
+            values = list(said.values())
+            for position in related:
+                values[position] = values[position].pk
+            return tuple(values) == stored(current)
+
+        return check
+
+
 def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], set[int]]:
     """Field changes of the existing records, by policy; which lines made them."""
     updates: dict[str, dict[int, dict]] = {"organisation": {}, "person": {}, "position": {}}
@@ -757,32 +682,44 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
     changes: list[Change] = []
     by_entity: dict[str, dict[int, dict]] = defaultdict(dict)
     for (entity, ref), said in matcher.said.items():
-        if not _is_new(ref):
+        if not isinstance(ref, tuple):  # not new
             by_entity[entity][ref] = said
     for entity, records in by_entity.items():
         model = MODELS[entity]
-        names = {name for said in records.values() for name in said}
+        names = set().union(*records.values())
         if not names or policy == ImportPolicy.SKIP:
             continue
-        stored = _stored(entity, records.keys(), names)
         fields = {name: _field_and_column(model, name) for name in names}
+        columns = sorted(
+            column for name, (_f, column) in fields.items() if name != "interest_centres"
+        )
+        index = {column: position for position, column in enumerate(columns)}
+        stored = _stored(entity, records.keys(), columns)
+        centres = _stored_centres(records.keys()) if "interest_centres" in names else {}
+        unchanged = _Unchanged(model, index)
+        checks: dict[tuple, Callable] = {}
         for ref, said in records.items():
             current = stored.get(ref)
             if current is None:
                 continue
-            for name, (value, line) in said.items():
+            names = tuple(said)
+            check = checks.get(names)
+            if check is None:
+                check = checks[names] = unchanged.check(names)
+            if check(said, current):
+                continue
+            for name, value, line in matcher.said_with_lines((entity, ref)):
                 field_obj, column = fields[name]
-                before = current.get(column)
                 after = _comparable(model, name, value)
                 if name == "interest_centres":
-                    before = before or set()
+                    before = centres.get(ref) or set()
                     missing = [c for c in value if c.pk not in before]
                     if not missing:
                         continue
                     new_centres[ref] = missing
                     changed_lines.add(line)
                     if len(changes) < SAMPLE_CHANGES:
-                        names = _centre_names(before)
+                        centre_names = _centre_names(before)
                         _sample(
                             changes,
                             line,
@@ -790,10 +727,13 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
                             entity,
                             ref,
                             name,
-                            ", ".join(names),
-                            ", ".join(sorted([*names, *(c.name for c in missing)], key=fold)),
+                            ", ".join(centre_names),
+                            ", ".join(
+                                sorted([*centre_names, *(c.name for c in missing)], key=fold)
+                            ),
                         )
                     continue
+                before = current[index[column]]
                 if before == after or _same(entity, name, before, after):
                     continue
                 if policy == ImportPolicy.FILL and not _is_empty(before):
@@ -835,7 +775,7 @@ def _display_stored(field_obj, value) -> str:
 def _sample(changes, line, matcher, entity, ref, name, before, after) -> None:
     if len(changes) >= SAMPLE_CHANGES:
         return
-    record = _("position") if entity == "position" else matcher.maps.names.get((entity, ref), "")
+    record = _("position") if entity == "position" else matcher.maps.name(entity, ref)
     changes.append(Change(line, record, _field_label(entity, name), before, after))
 
 
@@ -853,18 +793,16 @@ def build_plan(
     maps: KeyMaps | None = None,
 ) -> Plan:
     lookups = Lookups.load()
-    columns = _columns(headers, mapping, lookups)
+    columns = columns_of(headers, mapping, lookups)
     repairs: list[Repair] = []
-    cleaned = []
-    for count, (line, cells) in enumerate(rows, start=1):
-        cleaned.append(clean_row(line, cells, columns, len(headers), repairs))
-        if progress and count % 1000 == 0:
-            progress(count // 2)
+    cleaned = clean_rows(rows, columns, len(headers), repairs)
+    if progress:
+        progress(len(cleaned) // 2)
     matcher = Matcher(maps or KeyMaps.load())
     repeated: dict[tuple, int] = {}  # a row's cells -> the first line that had them
     for count, row in enumerate(cleaned, start=1):
         if not row.problems:
-            cells = tuple(cell.strip() for cell in row.cells)
+            cells = tuple(map(str.strip, row.cells))
             first = repeated.get(cells)
             if first is not None:
                 # The same row again (a basket may hold one capacity twice):
@@ -879,7 +817,6 @@ def build_plan(
                 continue
             matcher.match(row)
             if not row.problems:
-                matcher.index_position_email(row)
                 repeated[cells] = row.line
         if progress and count % 1000 == 0:
             progress(len(cleaned) // 2 + count // 2)
