@@ -2,19 +2,26 @@
 directly (`record_activity` has its own tests)."""
 
 import datetime
+import importlib
 import itertools
 from decimal import Decimal
 
 from directory.models import Activity, ActivityKind
 
 _references = itertools.count(1)
+# The names the migration seeds, so that a test whose database was flushed
+# (transactional tests empty every table) gets "Commande" back, not "Order".
+SEEDED = dict(importlib.import_module("directory.migrations.0010_activities").KINDS)
 
 
 def kind(code: str = "order") -> ActivityKind:
     """One of the seeded kinds (order, rental, subscription, registration), or a new one."""
     found = ActivityKind.objects.filter(code=code).first()
     if found is None:
-        found = ActivityKind.objects.create(code=code, name=code.capitalize())
+        name = SEEDED.get(code, code.capitalize())
+        found = ActivityKind.objects.create(
+            code=code, name=name, name_key=ActivityKind.key_for(name)
+        )
     return found
 
 

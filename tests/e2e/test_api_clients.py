@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests import factories
+from tests import activity_factories, factories
 from tests.factories import PASSWORD
 
 from .conftest import SCREENSHOTS, sign_in
@@ -33,6 +33,9 @@ def test_an_order_recorded_through_the_api_shows_on_the_record_and_the_dashboard
     page, transactional_db
 ):
     factories.administrator(username="claire", first_name="Claire", last_name="Martin")
+    # The kinds the migration seeds: a transactional test before this one
+    # emptied every table.
+    activity_factories.kind("order")
     theatre = factories.OrganisationFactory(
         name="Théâtre de la Manufacture", siret="73282932000074"
     )
