@@ -8,6 +8,7 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import signals  # noqa: F401  (the consent history)
         from .phrases import register_directory_phrases
 
         register_directory_phrases()

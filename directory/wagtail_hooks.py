@@ -19,6 +19,7 @@ from .audit import CHANGES, ChangesFormatter, describe_changes, register_log_for
 from .views import DirectoryViewSetGroup, comments
 from .views.activities import RecordActivitiesPanel
 from .views.bulk_actions import ListDeleteBulkAction, TrashBulkAction
+from .views.consents import ConsentHistoryPanel
 from .views.quick_search import QuickSearchView
 
 register_snippet(DirectoryViewSetGroup)
@@ -126,6 +127,11 @@ def register_record_actions(actions):
 @hooks.register("directory_record_panels")
 def activities_panel(request, record):
     return RecordActivitiesPanel.for_record(request, record)
+
+
+@hooks.register("directory_record_panels")
+def consent_history_panel(request, record):
+    return ConsentHistoryPanel.for_record(request, record)
 
 
 class ActivityFormatter(LogFormatter):

@@ -88,3 +88,31 @@ def position_with_erased_coordinate(sender, instance, raw=False, **kwargs):
     refuse_everything(person, ERASED_COORDINATE_SOURCE)
     person._consent_source = ("erasure", ERASED_COORDINATE_SOURCE)
     person.save()
+
+
+# Outreach's opt-outs go into the person's consent history.
+SUPPRESSION_SOURCES = {"unsubscribed": "unsubscribe", "complained": "complaint", "stop": "stop"}
+
+
+def _record_suppression(sender, instance, created=False, raw=False, **kwargs):
+    from directory.models.consents import record_consent_change
+
+    kind = SUPPRESSION_SOURCES.get(instance.reason)
+    if raw or not created or not instance.person_id or kind is None:
+        return
+    if instance.channel not in ("email", "sms"):
+        return
+    person = Person.all_objects.filter(pk=instance.person_id).first()
+    if person is not None:
+        record_consent_change(person, instance.channel, Consent.REFUSED, kind, instance.coordinate)
+
+
+def connect_outreach():
+    from outreach.models import Suppression
+
+    post_save.connect(
+        _record_suppression, sender=Suppression, dispatch_uid="privacy_suppression_history"
+    )
+
+
+connect_outreach()

@@ -1,5 +1,6 @@
 from .activities import Activity, ActivityKind
 from .comments import Comment
+from .consents import ConsentChange, ConsentChannel, ConsentSource
 from .duplicates import DuplicateKind, Merge, NotDuplicate
 from .imports import ImportJob, ImportPolicy, ImportStatus, RememberedMapping
 from .interest_centres import InterestCentre
@@ -14,6 +15,9 @@ __all__ = [
     "Civility",
     "Comment",
     "Consent",
+    "ConsentChange",
+    "ConsentChannel",
+    "ConsentSource",
     "DuplicateKind",
     "Function",
     "ImportJob",
