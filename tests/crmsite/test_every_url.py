@@ -314,6 +314,10 @@ EXPECTED.update(
         + ("history_results", "usage", "renew", "revoke")
     }
 )
+# People's rights (crmsite.privacy): administrators only.
+EXPECTED.update(
+    {f"crmsite_privacy:{view}": ADMIN_ONLY for view in ("export", "erase", "dormant", "keep")}
+)
 
 # Bulk actions, by app label and model name.
 BULK_EXPECTED = {
@@ -515,6 +519,7 @@ def _object_for(name, world):
         "planner_tasks": world.task,
         "planner_task_chooser": world.task,
         "crmsite_api_clients": world.api_client,
+        "crmsite_privacy": world.person,
         "bulk planner task": world.task,
     }.get(namespace)
 
