@@ -736,6 +736,8 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
                 before = current[index[column]]
                 if before == after or _same(entity, name, before, after):
                     continue
+                if _lifts_objection(name, before, after):
+                    continue  # a refusal is never undone by a file
                 if policy == ImportPolicy.FILL and not _is_empty(before):
                     continue
                 if isinstance(after, bool) and policy == ImportPolicy.FILL:
@@ -754,6 +756,19 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
                         _display(value),
                     )
     return updates, new_centres, changes, changed_lines
+
+
+_CONSENTS = ("email_consent", "sms_consent", "post_consent")
+
+
+def _lifts_objection(name: str, before, after) -> bool:
+    """Whether the change would undo what the person asked: a refused
+    consent or « ne pas contacter » stays as it is, whatever the file says."""
+    from ..models.people import Consent
+
+    if name in _CONSENTS:
+        return before == Consent.REFUSED
+    return name == "do_not_contact" and bool(before) and not after
 
 
 def _centre_names(ids) -> list[str]:

@@ -145,12 +145,6 @@ def test_an_import_keeps_do_not_contact_when_the_file_says_nothing(world):
     assert octave.do_not_contact and octave.email_consent == Consent.REFUSED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Imports (policy « update ») write consents in bulk: a file can turn a "
-    "refusal into consent and lift « ne pas contacter »; reported to the lead "
-    "(directory/imports/plan.py `compare` should never replace a refusal).",
-)
 def test_an_import_can_never_turn_a_refusal_into_consent(world):
     octave = world.octave.person
     Person.objects.filter(pk=octave.pk).update(do_not_contact=True, email_consent=Consent.REFUSED)

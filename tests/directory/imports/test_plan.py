@@ -447,3 +447,31 @@ def test_a_mailbox_shared_by_several_people_names_none_of_them(director):
         headers,
     )
     assert plan.counts["unchanged"] == 1
+
+
+def test_a_file_never_undoes_a_refusal_but_may_record_one(db):
+    from directory.models.people import Consent
+
+    headers = ["Prénom", "Nom", "E-mail", "Consentement email", "Ne pas contacter"]
+    refusing = Person.objects.create(
+        first_name="Octave",
+        last_name="Brunel",
+        email="octave@example.org",
+        email_consent=Consent.REFUSED,
+        do_not_contact=True,
+    )
+    consenting = Person.objects.create(
+        first_name="Inès", last_name="Lefort", email="ines@example.org"
+    )
+    plan, _created = run(
+        [
+            ("Octave", "Brunel", "octave@example.org", "oui", "non"),
+            ("Inès", "Lefort", "ines@example.org", "non", "oui"),
+        ],
+        headers=headers,
+    )
+    refusing.refresh_from_db()
+    consenting.refresh_from_db()
+    assert (refusing.email_consent, refusing.do_not_contact) == (Consent.REFUSED, True)
+    assert (consenting.email_consent, consenting.do_not_contact) == (Consent.REFUSED, True)
+    assert plan.counts["unchanged"] == 1 and plan.counts["update"] == 1
