@@ -153,9 +153,67 @@ def _invalid(request, exc):
 def _malformed(request, exc):
     errors = {}
     for error in exc.errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body",))
-        errors.setdefault(location or "__all__", []).append(str(error.get("msg", "")))
+        # ("body", "data", "kind") -> "kind": the caller knows no "data".
+        parts = list(error.get("loc", ()))
+        if parts[:1] == ["body"]:
+            parts = parts[2:] if len(parts) > 2 else parts[1:]
+        elif parts[:1] in (["query"], ["path"]):
+            parts = parts[1:]
+        location = ".".join(str(part) for part in parts)
+        errors.setdefault(location or "__all__", []).append(_validation_message(error))
     return _error(request, 422, _("The request’s data is not valid."), errors=errors)
+
+
+def _validation_message(error: dict) -> str:
+    """Pydantic's message for one value, in the caller's language: by its
+    type, with its figures; pydantic's own words for a type not listed."""
+    context = error.get("ctx") or {}
+    kind = error.get("type", "")
+    messages = {
+        "missing": _("This value is required."),
+        "extra_forbidden": _("This name is not known here."),
+        "string_type": _("Give a text."),
+        "string_too_short": _("Give at least %(min_length)s characters."),
+        "string_too_long": _("Give at most %(max_length)s characters."),
+        "int_type": _("Give a whole number."),
+        "int_parsing": _("Give a whole number."),
+        "int_from_float": _("Give a whole number."),
+        "bool_type": _("Give true or false."),
+        "bool_parsing": _("Give true or false."),
+        "greater_than_equal": _("Give a number of at least %(ge)s."),
+        "greater_than": _("Give a number above %(gt)s."),
+        "less_than_equal": _("Give a number of at most %(le)s."),
+        "less_than": _("Give a number below %(lt)s."),
+        "decimal_type": _("Give a number, e.g. 1234.50."),
+        "decimal_parsing": _("Give a number, e.g. 1234.50."),
+        "decimal_max_digits": _("Give at most %(max_digits)s digits."),
+        "decimal_max_places": _("Give at most %(decimal_places)s decimals."),
+        "decimal_whole_digits": _("Give a smaller number."),
+        "date_type": _("Give a date as YYYY-MM-DD."),
+        "date_parsing": _("Give a date as YYYY-MM-DD."),
+        "date_from_datetime_parsing": _("Give a date as YYYY-MM-DD."),
+        "date_from_datetime_inexact": _("Give a date as YYYY-MM-DD."),
+        "dict_type": _("Give an object of names and values."),
+        "model_type": _("Give an object of names and values."),
+        "model_attributes_type": _("Give an object of names and values."),
+        "list_type": _("Give a list."),
+        "json_invalid": _("The body is not valid JSON."),
+        "json_type": _("The body is not valid JSON."),
+        "enum": _("Give one of: %(expected)s."),
+        "literal_error": _("Give one of: %(expected)s."),
+        "too_long": _("Give at most %(max_length)s items."),
+        "too_short": _("Give at least %(min_length)s items."),
+        "value_error": _("This value is not valid."),
+    }
+    if kind == "value_error" and context.get("error"):
+        return str(context["error"])  # our own validators' words, translated
+    message = messages.get(kind)
+    if message is None:
+        return str(error.get("msg", ""))
+    try:
+        return message % {key: str(value) for key, value in context.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(error.get("msg", ""))
 
 
 @api.exception_handler(HttpError)

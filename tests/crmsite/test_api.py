@@ -275,6 +275,33 @@ def test_bad_organisation_data_is_422_and_changes_nothing(rental, body, field):
     assert not Organisation.objects.exists()
 
 
+def test_each_bad_value_is_explained_in_french_or_in_english_on_request(rental, theatre):
+    _client, http = rental
+    body = {
+        "siret": theatre.siret,
+        "kind": "",
+        "reference": "x" * 201,
+        "date": "2026-13-01",
+        "amount": "12.345",
+        "organisation_id": 0,
+    }
+    errors = post(http, "/activities", body).json()["errors"]
+    assert errors["kind"] == ["Indiquez au moins 1 caractère(s)."]
+    assert errors["reference"] == ["Indiquez au plus 200 caractère(s)."]
+    assert errors["date"] == ["Indiquez une date au format AAAA-MM-JJ."]
+    assert errors["amount"] == ["Indiquez au plus 2 décimales."]
+    assert errors["organisation_id"] == ["Indiquez un nombre d’au moins 1."]
+    english = http.post(
+        f"{BASE}/activities",
+        data=json.dumps({"kind": "order"}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()["errors"]
+    assert english["reference"] == ["This value is required."]
+    assert english["date"] == ["This value is required."]
+    assert not Activity.objects.exists()
+
+
 def test_malformed_json_is_a_clear_error(rental):
     _client, http = rental
     response = http.post(f"{BASE}/organisations", data="{nope", content_type="application/json")
