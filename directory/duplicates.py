@@ -216,10 +216,17 @@ def likely_people(
 # --- Likely pairs among the records already there ("Doublons probables") ------
 #
 # Each rule is a self-join on a normalised key (indexed by migration 0011:
-# lower-cased e-mails and cities, E.164 phones as stored, folded names); the
-# pairs of every rule are gathered in one query, scored by how many rules
-# they match, pairs marked "not a duplicate" left out, sorted and paged in
-# the database. The SQL is plain enough for SQLite and PostgreSQL alike.
+# lower-cased e-mails and cities, E.164 phones as stored, folded names). So
+# that a million people stay quick, each rule first keeps the keys held
+# more than once (one aggregate), then joins only those rows.
+#
+# Pairs are sorted by score (how many rules they match), then newest first.
+# Among people, the pairs found by name and city alone come last: homonyms
+# of one town can be very many (a common name in a large city), so they are
+# never gathered all at once; they are read in the order of their index,
+# one page at a time, and counted by group (n people: n(n-1)/2 pairs).
+# Pairs marked "not a duplicate" are left out. Plain SQL, for SQLite and
+# PostgreSQL alike.
 
 SAME_NAME_AND_ORGANISATION = "name_organisation"
 SAME_SIREN = "siren"
@@ -237,65 +244,137 @@ PERSON_RULES = (SAME_EMAIL, SAME_PHONE, SAME_NAME_AND_ORGANISATION, SAME_NAME_AN
 ORGANISATION_RULES = (SAME_SIREN, SAME_NAME_AND_POSTCODE, SAME_EMAIL, SAME_PHONE)
 PAIRS_PER_PAGE = 25
 
-_PERSON_PAIRS = """
+_NOT_MARKED = """NOT EXISTS (
+    SELECT 1 FROM directory_notduplicate n
+    WHERE n.kind = %(kind)s AND n.first_id = {a} AND n.second_id = {b}
+)"""
+
+
+def _repeated(name: str, columns: str, source: str) -> str:
+    """The rows of `source` whose key (`columns`) is held more than once."""
+    return f"""{name} AS (
+    SELECT DISTINCT pid, {columns} FROM {source}
+    WHERE ({columns}) IN (SELECT {columns} FROM {source} GROUP BY {columns} HAVING COUNT(*) > 1)
+)"""  # noqa: S608
+
+
+# People: the pairs found by e-mail, phone or name in one organisation, each
+# with every flag (the name-and-city one read on the pair itself).
+_PERSON_STRONG = f"""
+WITH
 emails (pid, k) AS (
     SELECT id, LOWER(email) FROM directory_person WHERE trashed_at IS NULL AND email <> ''
-    UNION
+    UNION ALL
     SELECT person_id, LOWER(email) FROM directory_position WHERE in_trash = %(no)s AND email <> ''
 ),
 phones (pid, k) AS (
     SELECT id, phone FROM directory_person WHERE trashed_at IS NULL AND phone <> ''
-    UNION
+    UNION ALL
     SELECT id, mobile FROM directory_person WHERE trashed_at IS NULL AND mobile <> ''
-    UNION
+    UNION ALL
     SELECT person_id, phone FROM directory_position WHERE in_trash = %(no)s AND phone <> ''
-    UNION
+    UNION ALL
     SELECT person_id, mobile FROM directory_position WHERE in_trash = %(no)s AND mobile <> ''
 ),
 holders (pid, org, name_key) AS (
-    SELECT DISTINCT p.person_id, p.organisation_id, a.name_key
+    SELECT p.person_id, p.organisation_id, a.name_key
     FROM directory_position p JOIN directory_person a ON a.id = p.person_id
     WHERE p.in_trash = %(no)s
 ),
+{_repeated("e", "k", "emails")},
+{_repeated("ph", "k", "phones")},
+{_repeated("h", "org, name_key", "holders")},
 pairs (a, b, rule) AS (
-    SELECT x.pid, y.pid, 'email' FROM emails x JOIN emails y ON y.k = x.k AND x.pid < y.pid
+    SELECT x.pid, y.pid, 1 FROM e x JOIN e y ON y.k = x.k AND x.pid < y.pid
     UNION
-    SELECT x.pid, y.pid, 'phone' FROM phones x JOIN phones y ON y.k = x.k AND x.pid < y.pid
+    SELECT x.pid, y.pid, 2 FROM ph x JOIN ph y ON y.k = x.k AND x.pid < y.pid
     UNION
-    SELECT x.pid, y.pid, 'name_organisation' FROM holders x
-    JOIN holders y ON y.org = x.org AND y.name_key = x.name_key AND x.pid < y.pid
-    UNION
-    SELECT x.id, y.id, 'name_city' FROM directory_person x
-    JOIN directory_person y
-        ON y.name_key = x.name_key AND LOWER(y.city) = LOWER(x.city) AND x.id < y.id
-    WHERE x.trashed_at IS NULL AND y.trashed_at IS NULL AND x.city <> '' AND y.city <> ''
+    SELECT x.pid, y.pid, 3 FROM h x
+    JOIN h y ON y.org = x.org AND y.name_key = x.name_key AND x.pid < y.pid
+),
+strong AS (
+    SELECT a, b,
+        MAX(CASE WHEN rule = 1 THEN 1 ELSE 0 END) AS f1,
+        MAX(CASE WHEN rule = 2 THEN 1 ELSE 0 END) AS f2,
+        MAX(CASE WHEN rule = 3 THEN 1 ELSE 0 END) AS f3
+    FROM pairs GROUP BY a, b
 )
+SELECT s.a, s.b, s.f1, s.f2, s.f3,
+    CASE WHEN pa.name_key = pb.name_key AND pa.city <> '' AND LOWER(pa.city) = LOWER(pb.city)
+        THEN 1 ELSE 0 END AS f4
+FROM strong s
+JOIN directory_person pa ON pa.id = s.a
+JOIN directory_person pb ON pb.id = s.b
+WHERE pa.trashed_at IS NULL AND pb.trashed_at IS NULL
+    AND {_NOT_MARKED.format(a="s.a", b="s.b")}
+"""  # noqa: S608
+
+# People: the pairs of one name in one city, in the order of their index.
+_PERSON_NAME_CITY = """
+SELECT x.id, y.id FROM directory_person x
+JOIN directory_person y
+    ON y.name_key = x.name_key AND LOWER(y.city) = LOWER(x.city) AND y.id > x.id
+WHERE x.trashed_at IS NULL AND y.trashed_at IS NULL AND x.city <> '' AND y.city <> ''
+    AND {not_marked}
+ORDER BY x.name_key, LOWER(x.city), x.id, y.id
+LIMIT %(limit)s OFFSET %(offset)s
 """
 
-_ORGANISATION_PAIRS = """
-live (id, name_key, siret, postcode, email, phone) AS (
-    SELECT id, name_key, siret, postcode, email, phone
+# How many such pairs: n people of one name in one city make n(n-1)/2.
+_PERSON_NAME_CITY_COUNT = """
+SELECT COALESCE(SUM(n * (n - 1) / 2), 0) FROM (
+    SELECT COUNT(*) AS n FROM directory_person
+    WHERE trashed_at IS NULL AND city <> ''
+    GROUP BY name_key, LOWER(city) HAVING COUNT(*) > 1
+) groups
+"""
+
+_MARKED_NAME_CITY = """
+SELECT n.first_id, n.second_id FROM directory_notduplicate n
+JOIN directory_person x ON x.id = n.first_id
+JOIN directory_person y ON y.id = n.second_id
+WHERE n.kind = 'person' AND x.trashed_at IS NULL AND y.trashed_at IS NULL
+    AND x.city <> '' AND x.name_key = y.name_key AND LOWER(x.city) = LOWER(y.city)
+"""
+
+_ORGANISATION_PAIRS = f"""
+WITH
+live (pid, name_key, siren, postcode, email, phone) AS (
+    SELECT id, name_key, SUBSTR(siret, 1, 9), postcode, LOWER(email), phone
     FROM directory_organisation WHERE trashed_at IS NULL
 ),
+sirens (pid, siren, name_key) AS (
+    SELECT pid, siren, name_key FROM live WHERE siren IS NOT NULL
+),
+places (pid, name_key, postcode) AS (
+    SELECT pid, name_key, postcode FROM live WHERE postcode <> ''
+),
+emails (pid, k) AS (SELECT pid, email FROM live WHERE email <> ''),
+phones (pid, k) AS (SELECT pid, phone FROM live WHERE phone <> ''),
+{_repeated("s1", "siren, name_key", "sirens")},
+{_repeated("s2", "name_key, postcode", "places")},
+{_repeated("s3", "k", "emails")},
+{_repeated("s4", "k", "phones")},
 pairs (a, b, rule) AS (
-    SELECT x.id, y.id, 'siren' FROM live x
-    JOIN live y ON SUBSTR(y.siret, 1, 9) = SUBSTR(x.siret, 1, 9)
-        AND y.name_key = x.name_key AND x.id < y.id
-    WHERE x.siret IS NOT NULL AND y.siret IS NOT NULL
+    SELECT x.pid, y.pid, 1 FROM s1 x
+    JOIN s1 y ON y.siren = x.siren AND y.name_key = x.name_key AND x.pid < y.pid
     UNION
-    SELECT x.id, y.id, 'name_postcode' FROM live x
-    JOIN live y ON y.name_key = x.name_key AND y.postcode = x.postcode AND x.id < y.id
-    WHERE x.postcode <> '' AND y.postcode <> ''
+    SELECT x.pid, y.pid, 2 FROM s2 x
+    JOIN s2 y ON y.name_key = x.name_key AND y.postcode = x.postcode AND x.pid < y.pid
     UNION
-    SELECT x.id, y.id, 'email' FROM live x
-    JOIN live y ON LOWER(y.email) = LOWER(x.email) AND x.id < y.id
-    WHERE x.email <> '' AND y.email <> ''
+    SELECT x.pid, y.pid, 3 FROM s3 x JOIN s3 y ON y.k = x.k AND x.pid < y.pid
     UNION
-    SELECT x.id, y.id, 'phone' FROM live x
-    JOIN live y ON y.phone = x.phone AND x.id < y.id
-    WHERE x.phone <> '' AND y.phone <> ''
+    SELECT x.pid, y.pid, 4 FROM s4 x JOIN s4 y ON y.k = x.k AND x.pid < y.pid
 )
-"""
+SELECT a, b,
+    MAX(CASE WHEN rule = 1 THEN 1 ELSE 0 END),
+    MAX(CASE WHEN rule = 2 THEN 1 ELSE 0 END),
+    MAX(CASE WHEN rule = 3 THEN 1 ELSE 0 END),
+    MAX(CASE WHEN rule = 4 THEN 1 ELSE 0 END)
+FROM pairs
+WHERE {_NOT_MARKED.format(a="pairs.a", b="pairs.b")}
+GROUP BY a, b
+"""  # noqa: S608
 
 
 @dataclass
@@ -322,57 +401,62 @@ class Pair:
         return [str(PAIR_REASON_LABELS[reason]) for reason in self.reasons]
 
 
-def _pairs_sql(kind: str, *, limit: int | None, offset: int) -> tuple:
+def _fetch(sql, params):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _sorted_pairs(kind: str) -> list[tuple]:
+    """The pairs every rule but people's name-and-city finds, as (first,
+    second, flags…), best first."""
     rules = PERSON_RULES if kind == "person" else ORGANISATION_RULES
-    flags = ", ".join(
-        f"MAX(CASE WHEN rule = '{rule}' THEN 1 ELSE 0 END) AS has_{rule}" for rule in rules
-    )
-    params = {"kind": kind, "no": False}
-    page = ""
-    if limit is not None:
-        page = "LIMIT %(limit)s OFFSET %(offset)s"
-        params.update(limit=limit, offset=offset)
-    # Only constants of this module are formatted in; values are parameters.
-    sql = f"""
-        WITH {_PERSON_PAIRS if kind == "person" else _ORGANISATION_PAIRS}
-        SELECT a, b, COUNT(*) AS score, {flags}, COUNT(*) OVER () AS total
-        FROM pairs
-        WHERE NOT EXISTS (
-            SELECT 1 FROM directory_notduplicate n
-            WHERE n.kind = %(kind)s AND n.first_id = pairs.a AND n.second_id = pairs.b
-        )
-        GROUP BY a, b
-        ORDER BY score DESC, b DESC, a DESC
-        {page}
-    """  # noqa: S608
-    return sql, params, rules
+    sql = _PERSON_STRONG if kind == "person" else _ORGANISATION_PAIRS
+    rows = _fetch(sql, {"kind": kind, "no": False})
+    rows.sort(key=lambda row: (-sum(row[2:]), -row[1], -row[0]))
+    return [
+        (row[0], row[1], [rule for rule, flag in zip(rules, row[2:], strict=True) if flag])
+        for row in rows
+    ]
+
+
+def _name_city_pairs(offset: int, limit: int, strong: set) -> list[tuple]:
+    """People's pairs found by name and city, from `offset` in their index
+    order; those the other rules found too are listed with them and passed
+    over here (a page of this part may then hold a few pairs less)."""
+    sql = _PERSON_NAME_CITY.format(not_marked=_NOT_MARKED.format(a="x.id", b="y.id"))
+    rows = _fetch(sql, {"kind": "person", "limit": limit, "offset": offset})
+    return [(a, b, [SAME_NAME_AND_CITY]) for a, b in rows if (a, b) not in strong]
+
+
+def _name_city_count(strong_with_name_city: int, strong: set) -> int:
+    total = _fetch(_PERSON_NAME_CITY_COUNT, {})[0][0] or 0
+    marked = [pair for pair in _fetch(_MARKED_NAME_CITY, {}) if tuple(pair) not in strong]
+    return max(0, int(total) - strong_with_name_city - len(marked))
 
 
 def likely_pairs(kind: str, *, offset: int = 0, limit: int | None = PAIRS_PER_PAGE):
     """(pairs of this page, how many pairs in all), best first: most rules
     matched, then the newest records. `kind`: "person" or "organisation"."""
-    from django.db import connection
-
     from .models import Organisation, Person
 
     if kind not in ("person", "organisation"):
         raise ValueError(kind)
-    sql, params, rules = _pairs_sql(kind, limit=limit, offset=max(0, offset))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    total = rows[0][-1] if rows else 0
-    if not rows and offset:
-        total = count_pairs(kind)
-    pairs = [
-        Pair(
-            kind,
-            row[0],
-            row[1],
-            [rule for rule, flag in zip(rules, row[3:-1], strict=True) if flag],
-        )
-        for row in rows
-    ]
+    offset = max(0, offset)
+    sorted_pairs = _sorted_pairs(kind)
+    if limit is None:
+        limit = 10**9
+    page = sorted_pairs[offset : offset + limit]
+    total = len(sorted_pairs)
+    if kind == "person":
+        strong = {(a, b) for a, b, _reasons in sorted_pairs}
+        with_name_city = sum(1 for pair in sorted_pairs if SAME_NAME_AND_CITY in pair[2])
+        total += _name_city_count(with_name_city, strong)
+        if len(page) < limit and offset + len(page) < total:
+            page += _name_city_pairs(max(0, offset - len(sorted_pairs)), limit - len(page), strong)
+    pairs = [Pair(kind, a, b, reasons) for a, b, reasons in page]
     model = Person if kind == "person" else Organisation
     records = model.objects.in_bulk(
         {pk for pair in pairs for pk in (pair.first_id, pair.second_id)}
@@ -383,13 +467,7 @@ def likely_pairs(kind: str, *, offset: int = 0, limit: int | None = PAIRS_PER_PA
 
 
 def count_pairs(kind: str) -> int:
-    from django.db import connection
-
-    sql, params, _rules = _pairs_sql(kind, limit=1, offset=0)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[-1] if row else 0
+    return likely_pairs(kind, limit=0)[1]
 
 
 def pair_reasons(first, second) -> list[str]:

@@ -85,6 +85,8 @@ RELATIONS: dict[str, Handling] = {
     # An account is linked to one person at most: moved unless the kept
     # person has one (then it stays linked to the merged person, in the trash).
     "crmsite.User.person": Handling(MOVE_UNLESS_DUPLICATE, keys=(), label="accounts"),
+    # The history of a person's consents goes with the refusals the merge keeps.
+    "directory.ConsentChange.person": _move("consent_changes"),
     "crmsite.DormantReview.person": _move("dormant_reviews"),
     "crmsite.Erasure.person": Handling(REFUSE, reason=_("its personal data was erased")),
     "directory.Merge.kept_person": Handling(IGNORE, reason="the merges' own record"),
@@ -126,6 +128,7 @@ MOVED_LABELS = {
     "tickets": pgettext_lazy("moved by a merge", "tickets"),
     "tasks": pgettext_lazy("moved by a merge", "tasks"),
     "accounts": pgettext_lazy("moved by a merge", "accounts"),
+    "consent_changes": pgettext_lazy("moved by a merge", "consent changes"),
     "dormant_reviews": pgettext_lazy("moved by a merge", "reviews of dormant contacts"),
     "interest_centres": pgettext_lazy("moved by a merge", "interest areas"),
 }

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .activity_kinds import ActivityKindViewSet
+from .duplicates import DuplicatesViewSet
 from .imports import ImportViewSet
 from .lists import FunctionViewSet, InterestCentreViewSet, OrganisationKindViewSet
 from .organisations import OrganisationViewSet
@@ -23,5 +24,6 @@ class DirectoryViewSetGroup(ViewSetGroup):
         FunctionViewSet,
         ActivityKindViewSet,
         ImportViewSet,
+        DuplicatesViewSet,
         TrashViewSet,
     )
