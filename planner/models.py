@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry
 from wagtail.models.audit_log import LogEntryQuerySet, ModelLogEntryManager
 
+from directory.text import fold
+
 from .schedule import Reminder
 
 MAX_TITLE = 200
@@ -98,6 +100,9 @@ class Task(models.Model):
         _("reminder sent"), null=True, blank=True, editable=False
     )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Title, place and description folded (no case, no accents): what the
+    # task list's search looks in, so that "reunion" finds "Réunion".
+    search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -119,6 +124,14 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(
+            " ".join((self.title or "", self.place or "", self.description or ""))
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def is_done(self) -> bool:

@@ -29,13 +29,15 @@ DASHBOARD_SHOWN = 15
 SOONEST = (F("due_date").asc(nulls_last=True), F("due_time").asc(nulls_first=True), "pk")
 
 
-def _rows(tasks, now) -> list[dict]:
+def _rows(tasks, now, back: str = "") -> list[dict]:
+    """The tasks as the panels list them; `back`: where their edit form returns."""
+    after = "?" + urlencode({"next": back}) if back else ""
     return [
         {
             "task": task,
             "when": task_when(task),
             "overdue": schedule.tab_of(task, now) == schedule.OVERDUE,
-            "edit_url": reverse("planner_tasks:edit", args=[task.pk]),
+            "edit_url": reverse("planner_tasks:edit", args=[task.pk]) + after,
             "done_url": reverse("planner_tasks:done", args=[task.pk]),
         }
         for task in tasks
@@ -64,7 +66,7 @@ class RecordTasksPanel(Component):
         kind = self.record._meta.model_name
         record_url = reverse(f"wagtailsnippets_directory_{kind}:inspect", args=[self.record.pk])
         return {
-            "rows": _rows(tasks, now),
+            "rows": _rows(tasks, now, back=record_url),
             "more": total - len(tasks),
             "done_count": found.filter(done_at__isnull=False).count(),
             "record_url": record_url,
@@ -96,8 +98,8 @@ class TasksOfTheDayPanel(Component):
         counts = {"overdue": overdue.count(), "today": today.count()}
         index = reverse("planner_tasks:list")
         return {
-            "overdue": _rows(overdue_list, now),
-            "today": _rows(today_list, now),
+            "overdue": _rows(overdue_list, now, back=reverse("wagtailadmin_home")),
+            "today": _rows(today_list, now, back=reverse("wagtailadmin_home")),
             "more_overdue": counts["overdue"] - len(overdue_list),
             "more_today": counts["today"] - len(today_list),
             "overdue_url": f"{index}?tab={schedule.OVERDUE}",

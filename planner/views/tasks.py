@@ -36,6 +36,7 @@ from directory.exports import escape_formula
 from directory.filters import DirectoryHistoryFilterSet
 from directory.ids import record_id
 from directory.models import Organisation, Person
+from directory.text import fold
 from directory.views.errors import add_errors
 
 from .. import actions, schedule
@@ -216,10 +217,8 @@ class TaskIndexView(snippets.IndexView):
         if not self.is_searching:
             return queryset
         found = Q()
-        for word in self.search_query.split():
-            found &= (
-                Q(title__icontains=word) | Q(place__icontains=word) | Q(description__icontains=word)
-            )
+        for word in fold(self.search_query).split():  # "reunion" finds "Réunion"
+            found &= Q(search_text__contains=word)
         return queryset.filter(found)
 
     def get_valid_orderings(self):
@@ -388,6 +387,12 @@ class OwnTaskQuerysetMixin:
 class TaskEditView(TaskFormMixin, OwnTaskQuerysetMixin, snippets.EditView):
     def get_editing_sessions(self):
         return None
+
+    def get_edit_url(self):
+        """The form posts back with the `next` it came with (a record's page)."""
+        url = super().get_edit_url()
+        back = self.request.GET.get("next")
+        return f"{url}?{urlencode({'next': back})}" if back else url
 
     def save_instance(self):
         task = actions.update_task(self.request.user, self.object, **self.form.task_values())

@@ -1,6 +1,8 @@
 """The task form: created from a record with that record chosen, bad input
 refused with clear French messages on the fields and nothing saved."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from directory import actions as directory_actions
@@ -137,6 +139,24 @@ def test_editing_a_task_and_marking_it_done_from_the_form(marie, marie_task):
     )
     marie_task.refresh_from_db()
     assert marie_task.done_at is None
+
+
+def test_a_task_edited_from_a_record_comes_back_to_the_record(marie, theatre):
+    from planner import actions
+
+    task = actions.create_task(marie, title="Relancer", organisation=theatre, due_date=None)
+    record = f"/admin/directory/organisations/inspect/{theatre.pk}/"
+    browser = signed_in(marie)
+    page = browser.get(record).content.decode()
+    edit = f"/admin/planner/tasks/edit/{task.pk}/?" + urlencode({"next": record})
+    assert f'href="{edit}"' in page.replace("&amp;", "&")
+    form_page = browser.get(edit).content.decode()
+    assert f'action="{edit}"' in form_page.replace("&amp;", "&")
+    response = browser.post(edit, form(title="Relancer le théâtre", organisation=theatre.pk))
+    assert response["Location"] == record
+    hostile = f"/admin/planner/tasks/edit/{task.pk}/?next=https://evil.example/"
+    response = browser.post(hostile, form(title="Relancer", organisation=theatre.pk))
+    assert response["Location"].startswith("/admin/planner/tasks/")
 
 
 def test_a_refused_edit_keeps_the_task_as_it_was(marie, marie_task):

@@ -112,6 +112,21 @@ def test_the_search_finds_words_in_the_title_place_and_description_within_the_ta
     assert browser.get("/admin/planner/tasks/?q=" + "x" * 5000).status_code == 200
 
 
+def test_the_search_ignores_accents_and_case_both_ways(marie, agenda):
+    browser = signed_in(marie)
+    assert set(titles(browser.get("/admin/planner/tasks/?tab=today&q=REPETITION"))) == {
+        "Répétition"
+    }
+    assert set(titles(browser.get("/admin/planner/tasks/?tab=overdue&q=d%E2%80%99un"))) == {
+        "En retard d’un jour"
+    }
+    edited = agenda["today"]
+    actions.update_task(marie, edited, title="Réunion d’équipe")
+    found = browser.get("/admin/planner/tasks/?tab=today&q=equipe reunion").content.decode()
+    assert "Réunion d’équipe" in found
+    assert titles(browser.get("/admin/planner/tasks/?tab=today&q=répétition")) == []
+
+
 def test_the_contact_filter_offers_the_contacts_of_ones_own_tasks(marie, paul, agenda, theatre):
     other = actions.create_task(paul, title="P", organisation=None, due_date=None)
     assert other
