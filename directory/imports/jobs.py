@@ -127,7 +127,9 @@ def _run(job: ImportJob) -> ImportJob:
                 outcome["error"] = refusal(plan)
                 outcome["created_ids"] = {}
             else:
-                outcome["created_ids"] = write_plan(plan, progress=stage)
+                outcome["created_ids"] = write_plan(
+                    plan, progress=stage, user=job.user, file_name=job.file_name
+                )
                 outcome["status"] = ImportStatus.DONE
                 outcome["error"] = ""
                 log(

@@ -25,6 +25,7 @@ from ..search import DERIVED_FIELDS, people_of_organisations, refresh_people
 from .collector import without_collector
 from .plan import CHUNK, Plan
 from .search_index import search_indexes_deferred
+from .signals import people_written
 
 BATCH = 2000
 
@@ -162,13 +163,78 @@ _derive_geography.fields = {"department", "region"}
 
 @without_collector
 def write_plan(
-    plan: Plan, *, progress: Callable[[str], None] | None = None
+    plan: Plan,
+    *,
+    progress: Callable[[str], None] | None = None,
+    user=None,
+    file_name: str = "",
 ) -> dict[str, list[int]]:
     """Write `plan`'s new and changed records (its accepted rows only); return
     the ids of the organisations and people created. The search indexes'
-    new entries are merged after commit (`search_index`)."""
+    new entries are merged after commit (`search_index`). The consents the
+    file gave go into each person's history (source: import, `file_name`);
+    `signals.people_written` names the people written."""
     with search_indexes_deferred():
-        return _write(plan, progress)
+        created = _write(plan, progress)
+    _record_consents(plan, created["people"], user, file_name)
+    touched = set(created["people"]) | set(plan.updates["person"])
+    touched.update(r.person for r in plan.new["position"] if not _is_new(r.person))
+    touched.update(_people_of_positions(plan.updates["position"].keys()))
+    people_written.send(sender=write_plan, people=touched)
+    return created
+
+
+_CONSENT_FIELDS = {
+    "email_consent": ("email", "email_consent_date"),
+    "sms_consent": ("sms", "sms_consent_date"),
+    "post_consent": ("post", "post_consent_date"),
+}
+
+
+def _record_consents(plan: Plan, new_ids: list[int], user, file_name: str) -> None:
+    """One history row per answer the file gave: each new person's, and each
+    change of an existing person's (a refusal is never undone: `plan`)."""
+    from ..models.consents import MAX_DETAIL, ConsentChange, ConsentSource
+
+    now = timezone.now()
+    user_id = getattr(user, "pk", None)
+    detail = (file_name or "")[:MAX_DETAIL]
+    rows = []
+
+    def add(person_id, values):
+        for name, (channel, date_name) in _CONSENT_FIELDS.items():
+            if values.get(name):
+                rows.append(
+                    ConsentChange(
+                        person_id=person_id,
+                        channel=channel,
+                        value=values[name],
+                        answered_on=values.get(date_name),
+                        changed_at=now,
+                        source_kind=ConsentSource.IMPORT,
+                        detail=detail,
+                        changed_by_id=user_id,
+                    )
+                )
+        if "do_not_contact" in values and (values["do_not_contact"] or person_id in changed):
+            rows.append(
+                ConsentChange(
+                    person_id=person_id,
+                    channel="contact",
+                    value="refused" if values["do_not_contact"] else "",
+                    changed_at=now,
+                    source_kind=ConsentSource.IMPORT,
+                    detail=detail,
+                    changed_by_id=user_id,
+                )
+            )
+
+    changed = set(plan.updates["person"])
+    for record, pk in zip(plan.new["person"], new_ids, strict=True):
+        add(pk, record.values)
+    for pk, values in plan.updates["person"].items():
+        add(pk, values)
+    ConsentChange.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _write(plan: Plan, progress) -> dict[str, list[int]]:

@@ -475,3 +475,37 @@ def test_a_file_never_undoes_a_refusal_but_may_record_one(db):
     assert (refusing.email_consent, refusing.do_not_contact) == (Consent.REFUSED, True)
     assert (consenting.email_consent, consenting.do_not_contact) == (Consent.REFUSED, True)
     assert plan.counts["unchanged"] == 1 and plan.counts["update"] == 1
+
+
+def test_the_answers_a_file_gives_go_into_the_consent_history_once(db, admin_user):
+    from directory.imports.signals import people_written
+    from directory.models.consents import ConsentChange, ConsentSource
+
+    headers = ["Prénom", "Nom", "E-mail", "Consentement email", "Ne pas contacter"]
+    rows = [("Octave", "Brunel", "octave@example.org", "non", "oui")]
+    heard = []
+
+    def listener(sender, people, **kwargs):
+        heard.append(set(people))
+
+    people_written.connect(listener)
+    try:
+        plan = plan_for(rows, headers)
+        with transaction.atomic():
+            write_plan(plan, user=admin_user, file_name="contacts.csv")
+        octave = Person.objects.get()
+        history = {
+            (c.channel, c.value, c.source_kind, c.detail, c.changed_by_id)
+            for c in ConsentChange.objects.filter(person=octave)
+        }
+        assert history == {
+            ("email", "refused", ConsentSource.IMPORT, "contacts.csv", admin_user.pk),
+            ("contact", "refused", ConsentSource.IMPORT, "contacts.csv", admin_user.pk),
+        }
+        assert heard == [{octave.pk}]
+        again = plan_for(rows, headers)
+        with transaction.atomic():
+            write_plan(again, user=admin_user, file_name="contacts.csv")
+        assert ConsentChange.objects.filter(person=octave).count() == 2
+    finally:
+        people_written.disconnect(listener)
