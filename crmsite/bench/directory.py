@@ -15,6 +15,12 @@ Figures, each beside Django's default admin search measured in the same run:
   InlinePanel, rendered by the same view in the same run.
 
 `--only organisation_form` runs that last section alone.
+
+* likely duplicates (`duplicates`): time to list the first page of pairs
+  of people and of organisations (`directory.duplicates.likely_pairs`, the
+  SQL self-joins), beside a naive pairwise comparison in Python of the same
+  rules on a sample of 2,000 people, with its time extrapolated to the
+  whole directory (n² / 2 comparisons). `--only duplicates` runs it alone.
 """
 
 import datetime
@@ -313,8 +319,79 @@ def organisation_form(repeat) -> dict:
     return results
 
 
+DUPLICATE_SAMPLE = 2_000
+
+
+def naive_pairs(sample):
+    """Every two people of `sample` compared in Python by the same rules."""
+    from directory.text import fold
+
+    people = list(
+        Person.objects.order_by("pk")[:sample].values(
+            "pk", "email", "phone", "mobile", "name_key", "city"
+        )
+    )
+    positions = {}
+    for person_id, organisation_id, email, phone, mobile in Position.objects.filter(
+        person_id__in=[p["pk"] for p in people]
+    ).values_list("person_id", "organisation_id", "email", "phone", "mobile"):
+        positions.setdefault(person_id, []).append((organisation_id, email, phone, mobile))
+    keys = []
+    for p in people:
+        held = positions.get(p["pk"], [])
+        keys.append(
+            (
+                {e.lower() for e in [p["email"], *(h[1] for h in held)] if e},
+                {n for n in [p["phone"], p["mobile"], *(x for h in held for x in h[2:])] if n},
+                {h[0] for h in held},
+                p["name_key"],
+                fold(p["city"]),
+            )
+        )
+    found = 0
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            same_name = a[3] == b[3]
+            if (
+                a[0] & b[0]
+                or a[1] & b[1]
+                or (same_name and a[2] & b[2])
+                or (same_name and a[4] and a[4] == b[4])
+            ):
+                found += 1
+    return found
+
+
+def duplicates(repeat) -> dict:
+    from directory.duplicates import likely_pairs
+
+    results = {}
+    for kind in ("person", "organisation"):
+        durations = timed(lambda k=kind: likely_pairs(k), repeat)
+        results[f"{kind}_first_page"] = {**summary(durations), "pairs": likely_pairs(kind)[1]}
+    sample = min(DUPLICATE_SAMPLE, Person.objects.count())
+    started = time.perf_counter()
+    found = naive_pairs(sample)
+    naive_ms = (time.perf_counter() - started) * 1000
+    people = Person.objects.count()
+    results["naive_python_pairwise"] = {
+        "sample": sample,
+        "pairs_in_sample": found,
+        "ms": round(naive_ms, 1),
+        "extrapolated_to_all_people_s": round(naive_ms / 1000 * (people / max(sample, 1)) ** 2, 1),
+    }
+    results["goal"] = "the first page of pairs of a million people lists, in seconds"
+    return results
+
+
 def run(options) -> dict:
     repeat = options.get("repeat", 20)
+    if options.get("only") == "duplicates":
+        return {
+            "database": connection.vendor,
+            "people": Person.objects.count(),
+            "duplicates": duplicates(max(1, repeat // 10)),
+        }
     if options.get("only") == "organisation_form":
         return {
             "database": connection.vendor,
@@ -367,4 +444,5 @@ def run(options) -> dict:
             "goal": "p95 <= 150 ms, queries constant whatever the page size",
         }
     results["organisation_form"] = organisation_form(repeat)
+    results["duplicates"] = duplicates(max(1, repeat // 10))
     return results

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only",
             help=(
-                "Run one section of the area (directory: organisation_form; "
+                "Run one section of the area (directory: organisation_form, duplicates; "
                 "helpdesk: redis, in_memory, two_daphnes; outreach: provider)."
             ),
         )
