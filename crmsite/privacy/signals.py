@@ -11,7 +11,8 @@ Connected in `crmsite.apps`. Every write that goes through a model's
   comes back through a form or the API is never contacted again.
 
 The spreadsheet import writes in bulk (`bulk_create`, COPY) without
-`save()`: see tests/crmsite/privacy/test_objection.py.
+`save()`: it names the people it wrote (`people_written`), and the same
+rule is applied to them.
 """
 
 from django.db.models.signals import post_save, pre_save
@@ -88,6 +89,41 @@ def position_with_erased_coordinate(sender, instance, raw=False, **kwargs):
     refuse_everything(person, ERASED_COORDINATE_SOURCE)
     person._consent_source = ("erasure", ERASED_COORDINATE_SOURCE)
     person.save()
+
+
+def _imported(sender, people, **kwargs):
+    """The import's bulk writes (`directory.imports.signals.people_written`):
+    the same rule as on save, for the people it wrote."""
+    from crmsite.models import ErasedCoordinate
+
+    if not people or not ErasedCoordinate.objects.exists():
+        return
+    ids = sorted(people)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        positions = {}
+        for position in Position.all_objects.filter(person_id__in=chunk).only(
+            "person_id", "email", "phone", "mobile"
+        ):
+            positions.setdefault(position.person_id, []).append(position)
+        for person in Person.all_objects.filter(pk__in=chunk):
+            if not (
+                has_erased_coordinate(person)
+                or any(has_erased_coordinate(p) for p in positions.get(person.pk, ()))
+            ):
+                continue
+            refuse_everything(person, ERASED_COORDINATE_SOURCE)
+            person._consent_source = ("erasure", ERASED_COORDINATE_SOURCE)
+            person.save()
+
+
+def connect_imports():
+    from directory.imports.signals import people_written
+
+    people_written.connect(_imported, dispatch_uid="privacy_imported_people")
+
+
+connect_imports()
 
 
 # Outreach's opt-outs go into the person's consent history.

@@ -158,12 +158,6 @@ def test_an_import_can_never_turn_a_refusal_into_consent(world):
     assert octave.do_not_contact
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Imports create people in bulk (bulk_create / COPY, no save()): a person "
-    "re-created by an import with an erased e-mail is not marked « ne pas contacter »; "
-    "reported to the lead (crmsite.privacy.signals.has_erased_coordinate to call).",
-)
 def test_an_import_never_recreates_a_contactable_erased_person(world):
     actions.erase_person(world.admin, world.elise.person, "Élise Vasseur")
     _import(world.admin, f"Prénom;Nom;E-mail\r\nÉlise;Vasseur;{world.elise.email}\r\n")
