@@ -562,3 +562,20 @@ def describe_moved(counts: dict[str, int]) -> str:
         if count
     ]
     return gettext(", ").join(parts)
+
+
+def merged_into(records) -> dict:
+    """{(model name, pk): the kept record} for those of `records` (in the
+    trash) that a merge put there and that were not restored since."""
+    found = {}
+    for kind, side in (("person", "merged_person"), ("organisation", "merged_organisation")):
+        ids = [r.pk for r in records if r._meta.model_name == kind]
+        if not ids:
+            continue
+        for merge in (
+            Merge.objects.filter(**{f"{side}__in": ids}, undone_at__isnull=True)
+            .select_related(f"kept_{kind}")
+            .order_by("merged_at")
+        ):
+            found[kind, getattr(merge, f"{side}_id")] = merge.kept
+    return found

@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .. import actions
+from ..merging import merged_into
 from ..models import Organisation, Person
 from .phrased import header_title
 
@@ -85,6 +86,14 @@ class TrashIndexView(TrashMixin, TemplateView):
                 rows.append(record)
         rows.sort(key=lambda record: record.trashed_at, reverse=True)
         page = Paginator(rows, PER_PAGE).get_page(self.request.GET.get("p"))
+        kept = merged_into(page.object_list)  # a merged record: the one it was merged into
+        for record in page.object_list:
+            record.merged_into = kept.get((record.kind_name, record.pk))
+            if record.merged_into is not None:
+                record.merged_into_url = reverse(
+                    record.merged_into.snippet_viewset.get_url_name("inspect"),
+                    args=(record.merged_into.pk,),
+                )
         context.update(
             page=page,
             rows=page.object_list,

@@ -98,3 +98,13 @@ def test_bulk_merge_from_the_list(as_staff, twins):
     assert response.status_code == 302
     assert Merge.objects.get().kept_person_id == a.pk
     assert Person.objects.get(pk=a.pk).positions.count() == 2
+
+
+def test_the_trash_links_a_merged_record_to_the_kept_one(as_staff, staff_user, twins):
+    from directory import actions
+
+    a, b = twins
+    actions.merge_people(staff_user, a, b)
+    html = as_staff.get("/admin/directory/trash/").content.decode()
+    assert "Fusionnée dans\u00a0:" in html
+    assert f'href="/admin/directory/people/inspect/{a.pk}/"' in html
