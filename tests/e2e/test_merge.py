@@ -44,6 +44,7 @@ def test_a_staff_member_merges_two_people(page, transactional_db):
 
     row.get_by_role("link", name="Comparer et fusionner").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fusionner")
+
     # Keep the accented first name, take the other record's last name.
     def field(label):
         return page.locator("tr", has=page.get_by_role("rowheader", name=label, exact=True))
