@@ -897,6 +897,7 @@ def access_merge(user, model) -> None:
 def mark_not_duplicate(user, first, second):
     """Say that two people (or two organisations) are not the same: the pair
     leaves the list of likely duplicates for good."""
+    from .duplicates import forget_pairs
     from .models import NotDuplicate
     from .models.duplicates import DuplicateKind
 
@@ -911,6 +912,7 @@ def mark_not_duplicate(user, first, second):
         pair, created = NotDuplicate.objects.get_or_create(
             kind=kind, first_id=low.pk, second_id=high.pk, defaults={"marked_by": user}
         )
+        forget_pairs(kind, pair=(low.pk, high.pk))
         if created:
             for record, other in ((low, high), (high, low)):
                 log(
@@ -967,6 +969,7 @@ def merge_records(user, kept, merged, choices=None, seen=None):
     saw them (`merging.version_of`): a record changed since is refused.
     One audit-log entry, on the kept record. Returns the `Merge`."""
     from .audit import changes
+    from .duplicates import forget_pairs
     from .merging import KEEP, TAKE, choices_for, default_choices, merge
 
     model = _check_merge(user, kept, merged, seen=None)
@@ -988,6 +991,7 @@ def merge_records(user, kept, merged, choices=None, seen=None):
             raise ValidationError(_("Choose, for each field, the value to keep."))
         before = _audit_values(kept)
         outcome = merge(user, kept, merged, wanted)
+        forget_pairs("person" if model is Person else "organisation", merged.pk)
         found = changes(before, _audit_values(kept), model, _labels())
         log(
             kept,
@@ -1034,6 +1038,21 @@ def merge_pairs(user, kind: str, pairs) -> tuple[int, list[str]]:
         else:
             merged_count += 1
     return merged_count, refused
+
+
+def refresh_duplicate_pairs(user) -> bool:
+    """« Recalculer maintenant »: queue the computation of the likely pairs
+    (the Celery task `directory.refresh_duplicate_pairs`; with eager Celery
+    it runs at once). Staff and administrators only. Returns True when the
+    pairs were computed before this returned."""
+    from .models import DuplicateScan
+    from .tasks import refresh_duplicate_pairs as task
+
+    access_merge(user, Person)
+    before = set(DuplicateScan.objects.values_list("kind", "computed_at"))
+    task.delay()
+    after = set(DuplicateScan.objects.values_list("kind", "computed_at"))
+    return len(after - before) == 2
 
 
 def undo_merges(user, record) -> dict[str, int]:

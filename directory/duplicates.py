@@ -260,7 +260,7 @@ def _repeated(name: str, columns: str, source: str) -> str:
 
 # People: the pairs found by e-mail, phone or name in one organisation, each
 # with every flag (the name-and-city one read on the pair itself).
-_PERSON_STRONG = f"""
+_PERSON_STRONG_CTES = f"""
 WITH
 emails (pid, k) AS (
     SELECT id, LOWER(email) FROM directory_person WHERE trashed_at IS NULL AND email <> ''
@@ -298,7 +298,9 @@ strong AS (
         MAX(CASE WHEN rule = 2 THEN 1 ELSE 0 END) AS f2,
         MAX(CASE WHEN rule = 3 THEN 1 ELSE 0 END) AS f3
     FROM pairs GROUP BY a, b
-)
+)"""  # noqa: S608
+
+_PERSON_STRONG_SELECT = f"""
 SELECT s.a, s.b, s.f1, s.f2, s.f3,
     CASE WHEN pa.name_key = pb.name_key AND pa.city <> '' AND LOWER(pa.city) = LOWER(pb.city)
         THEN 1 ELSE 0 END AS f4
@@ -308,6 +310,7 @@ JOIN directory_person pb ON pb.id = s.b
 WHERE pa.trashed_at IS NULL AND pb.trashed_at IS NULL
     AND {_NOT_MARKED.format(a="s.a", b="s.b")}
 """  # noqa: S608
+_PERSON_STRONG = _PERSON_STRONG_CTES + _PERSON_STRONG_SELECT
 
 # People: the pairs of one name in one city, in the order of their index.
 _PERSON_NAME_CITY = """
@@ -337,7 +340,7 @@ WHERE n.kind = 'person' AND x.trashed_at IS NULL AND y.trashed_at IS NULL
     AND x.city <> '' AND x.name_key = y.name_key AND LOWER(x.city) = LOWER(y.city)
 """
 
-_ORGANISATION_PAIRS = f"""
+_ORGANISATION_CTES = f"""
 WITH
 live (pid, name_key, siren, postcode, email, phone) AS (
     SELECT id, name_key, SUBSTR(siret, 1, 9), postcode, LOWER(email), phone
@@ -365,7 +368,9 @@ pairs (a, b, rule) AS (
     SELECT x.pid, y.pid, 3 FROM s3 x JOIN s3 y ON y.k = x.k AND x.pid < y.pid
     UNION
     SELECT x.pid, y.pid, 4 FROM s4 x JOIN s4 y ON y.k = x.k AND x.pid < y.pid
-)
+)"""  # noqa: S608
+
+_ORGANISATION_SELECT = f"""
 SELECT a, b,
     MAX(CASE WHEN rule = 1 THEN 1 ELSE 0 END),
     MAX(CASE WHEN rule = 2 THEN 1 ELSE 0 END),
@@ -375,6 +380,7 @@ FROM pairs
 WHERE {_NOT_MARKED.format(a="pairs.a", b="pairs.b")}
 GROUP BY a, b
 """  # noqa: S608
+_ORGANISATION_PAIRS = _ORGANISATION_CTES + _ORGANISATION_SELECT
 
 
 @dataclass
@@ -514,3 +520,149 @@ def pair_reasons(first, second) -> list[str]:
         if first.city and first.city.lower() == (second.city or "").lower():
             reasons.append(SAME_NAME_AND_CITY)
     return reasons
+
+
+# --- The stored pairs (`DuplicatePair`) -----------------------------------------
+#
+# The self-joins above take tens of seconds on a million people: the list
+# reads the pairs they found, stored by `refresh_pairs` (nightly, after an
+# import, on demand: the Celery task `directory.refresh_duplicate_pairs`).
+# One statement per kind, INSERT … SELECT, in one transaction with the
+# deletion of the previous pairs: the list shows the old pairs until the
+# new ones are committed. A page is read in the order of an index, keeping
+# only the pairs whose two records are still live and not marked "pas un
+# doublon" since; a merge and a "pas un doublon" also delete their rows.
+
+SMALL_DIRECTORY = 20_000  # records: below, a list never computed is computed at once
+
+_REFRESH_LOCK = 84_120_013  # PostgreSQL advisory lock: one refresh at a time
+
+
+def _rules_sql(rules) -> str:
+    """The matched rules as a comma-separated string, from flags f1, f2, …"""
+    parts = " || ".join(
+        f"CASE WHEN f{n} = 1 THEN '{rule},' ELSE '' END" for n, rule in enumerate(rules, 1)
+    )
+    return f"RTRIM({parts}, ',')"
+
+
+_INSERT = """
+INSERT INTO directory_duplicatepair (kind, low_id, high_id, score, rules, computed_at)
+SELECT %(kind)s, a, b, f1 + f2 + f3 + f4, {rules}, %(now)s FROM found
+"""
+
+_REFRESH_PERSON = (
+    _PERSON_STRONG_CTES  # noqa: S608
+    + f""",
+strong_pairs (a, b, f1, f2, f3, f4) AS ({_PERSON_STRONG_SELECT}),
+name_city (a, b) AS (
+    SELECT x.id, y.id FROM directory_person x
+    JOIN directory_person y
+        ON y.name_key = x.name_key AND LOWER(y.city) = LOWER(x.city) AND y.id > x.id
+    WHERE x.trashed_at IS NULL AND y.trashed_at IS NULL AND x.city <> '' AND y.city <> ''
+        AND {_NOT_MARKED.format(a="x.id", b="y.id")}
+),
+found (a, b, f1, f2, f3, f4) AS (
+    SELECT a, b, f1, f2, f3, f4 FROM strong_pairs
+    UNION ALL
+    SELECT n.a, n.b, 0, 0, 0, 1 FROM name_city n
+    WHERE NOT EXISTS (SELECT 1 FROM strong_pairs s WHERE s.a = n.a AND s.b = n.b)
+)"""  # noqa: S608
+    + _INSERT.format(rules=_rules_sql(PERSON_RULES))
+)
+
+_REFRESH_ORGANISATION = (
+    _ORGANISATION_CTES
+    + f""",
+found (a, b, f1, f2, f3, f4) AS ({_ORGANISATION_SELECT})"""
+    + _INSERT.format(rules=_rules_sql(ORGANISATION_RULES))
+)
+
+
+def refresh_pairs(kinds=("person", "organisation")) -> dict[str, int]:
+    """Compute the likely pairs again and store them (`DuplicatePair`), each
+    kind in one transaction. Returns {kind: pairs stored}."""
+    import time
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from .models import DuplicatePair, DuplicateScan
+
+    counts = {}
+    for kind in kinds:
+        if kind not in ("person", "organisation"):
+            raise ValueError(kind)
+        sql = _REFRESH_PERSON if kind == "person" else _REFRESH_ORGANISATION
+        started = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+            now = timezone.now()
+            DuplicatePair.objects.filter(kind=kind).delete()
+            cursor.execute(sql, {"kind": kind, "no": False, "now": now})
+            counts[kind] = DuplicatePair.objects.filter(kind=kind).count()
+            DuplicateScan.objects.update_or_create(
+                kind=kind,
+                defaults={
+                    "computed_at": now,
+                    "pairs": counts[kind],
+                    "seconds": round(time.monotonic() - started, 3),
+                },
+            )
+    return counts
+
+
+def forget_pairs(kind: str, *record_ids: int, pair: tuple[int, int] | None = None) -> None:
+    """Delete stored pairs at once: every pair of these records (merged into
+    another), or one pair (marked "pas un doublon")."""
+    from .models import DuplicatePair
+
+    stored = DuplicatePair.objects.filter(kind=kind)
+    if pair:
+        low, high = sorted(pair)
+        stored.filter(low_id=low, high_id=high).delete()
+    if record_ids:
+        stored.filter(Q(low_id__in=record_ids) | Q(high_id__in=record_ids)).delete()
+
+
+_STORED = """
+FROM directory_duplicatepair d
+JOIN {table} x ON x.id = d.low_id
+JOIN {table} y ON y.id = d.high_id
+WHERE d.kind = %(kind)s AND x.trashed_at IS NULL AND y.trashed_at IS NULL
+    AND {not_marked}
+"""
+
+
+def stored_pairs(kind: str, *, offset: int = 0, limit: int = PAIRS_PER_PAGE):
+    """(pairs of this page, how many pairs in all, `DuplicateScan` or None
+    when never computed), read from the stored pairs, best first."""
+    from .models import DuplicateScan, Organisation, Person
+
+    if kind not in ("person", "organisation"):
+        raise ValueError(kind)
+    scan = DuplicateScan.objects.filter(kind=kind).first()
+    if scan is None:
+        return [], 0, None
+    model = Person if kind == "person" else Organisation
+    where = _STORED.format(
+        table=model._meta.db_table, not_marked=_NOT_MARKED.format(a="d.low_id", b="d.high_id")
+    )
+    params = {"kind": kind, "limit": max(0, limit), "offset": max(0, offset)}
+    rows = _fetch(
+        f"SELECT d.low_id, d.high_id, d.rules {where}"  # noqa: S608
+        " ORDER BY d.score DESC, d.high_id DESC, d.low_id DESC LIMIT %(limit)s OFFSET %(offset)s",
+        params,
+    )
+    total = _fetch(f"SELECT COUNT(*) {where}", params)[0][0]  # noqa: S608
+    pairs = [
+        Pair(kind, low, high, [rule for rule in rules.split(",") if rule in PAIR_REASON_LABELS])
+        for low, high, rules in rows
+    ]
+    records = model.objects.in_bulk(
+        {pk for pair in pairs for pk in (pair.first_id, pair.second_id)}
+    )
+    for pair in pairs:
+        pair.first, pair.second = records.get(pair.first_id), records.get(pair.second_id)
+    return [pair for pair in pairs if pair.first and pair.second], total, scan

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crmsite.notify_dormant_contacts",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
+    # The likely duplicate pairs (« Doublons probables »), computed again nightly.
+    "directory-refresh-duplicate-pairs": {
+        "task": "directory.refresh_duplicate_pairs",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 # A contact with no sign of life for this many months is dormant (crmsite.privacy):
 # three years by default, the CNIL's guideline for prospects.

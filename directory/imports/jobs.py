@@ -22,6 +22,7 @@ from wagtail.log_actions import log
 
 from ..exports import escape_formula
 from ..models import ImportJob, ImportStatus
+from ..tasks import refresh_duplicate_pairs
 from .plan import REJECT, Plan, build_plan
 from .reading import read_sheet
 from .writing import write_plan
@@ -130,6 +131,7 @@ def _run(job: ImportJob) -> ImportJob:
                 outcome["created_ids"] = write_plan(
                     plan, progress=stage, user=job.user, file_name=job.file_name
                 )
+                transaction.on_commit(refresh_duplicate_pairs.delay)
                 outcome["status"] = ImportStatus.DONE
                 outcome["error"] = ""
                 log(

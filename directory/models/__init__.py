@@ -1,7 +1,7 @@
 from .activities import Activity, ActivityKind
 from .comments import Comment
 from .consents import ConsentChange, ConsentChannel, ConsentSource
-from .duplicates import DuplicateKind, Merge, NotDuplicate
+from .duplicates import DuplicateKind, DuplicatePair, DuplicateScan, Merge, NotDuplicate
 from .imports import ImportJob, ImportPolicy, ImportStatus, RememberedMapping
 from .interest_centres import InterestCentre
 from .lists import Function, OrganisationKind
@@ -19,6 +19,8 @@ __all__ = [
     "ConsentChannel",
     "ConsentSource",
     "DuplicateKind",
+    "DuplicatePair",
+    "DuplicateScan",
     "Function",
     "ImportJob",
     "ImportPolicy",

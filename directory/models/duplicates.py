@@ -131,3 +131,65 @@ class Merge(models.Model):
     @property
     def merged(self):
         return self.merged_person if self.kind == DuplicateKind.PERSON else self.merged_organisation
+
+
+class DuplicatePair(models.Model):
+    """A likely pair, stored by `directory.duplicates.refresh_pairs` (nightly,
+    after an import, on demand) so that the « Doublons probables » list reads
+    a page of an indexed table instead of running the self-joins. `rules`:
+    the rules matched, comma-separated (`duplicates.PERSON_RULES` /
+    `ORGANISATION_RULES`); `score`: how many. The list filters at read time
+    (both records live, not marked "pas un doublon"); a merge or a "pas un
+    doublon" deletes the rows at once."""
+
+    kind = models.CharField(_("kind of record"), max_length=12, choices=DuplicateKind.choices)
+    low_id = models.BigIntegerField()
+    high_id = models.BigIntegerField()
+    score = models.PositiveSmallIntegerField(_("score"))
+    rules = models.CharField(_("rules matched"), max_length=100)
+    computed_at = models.DateTimeField(_("computed on"))
+
+    class Meta:
+        verbose_name = _("likely pair")
+        verbose_name_plural = _("likely pairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "low_id", "high_id"], name="duplicate_pair_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(low_id__lt=models.F("high_id")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            # The list's order: most rules first, then the newest records.
+            models.Index(
+                "kind",
+                models.F("score").desc(),
+                models.F("high_id").desc(),
+                models.F("low_id").desc(),
+                name="duplicate_pair_listing",
+            ),
+            # The pairs of one record (deleted when it is merged).
+            models.Index(fields=["kind", "high_id"], name="duplicate_pair_high"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.low_id} ~ {self.high_id} ({self.score})"
+
+
+class DuplicateScan(models.Model):
+    """When the pairs of a kind were last computed: how many, how long."""
+
+    kind = models.CharField(
+        _("kind of record"), max_length=12, choices=DuplicateKind.choices, unique=True
+    )
+    computed_at = models.DateTimeField(_("computed on"))
+    pairs = models.PositiveIntegerField(_("pairs"), default=0)
+    seconds = models.FloatField(_("duration in seconds"), default=0)
+
+    class Meta:
+        verbose_name = _("computation of likely pairs")
+        verbose_name_plural = _("computations of likely pairs")
+
+    def __str__(self):
+        return f"{self.kind} {self.computed_at:%Y-%m-%d %H:%M} ({self.pairs})"

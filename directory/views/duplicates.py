@@ -8,6 +8,7 @@ field the user picks the value to keep. Every write is a `directory.actions`
 call (`merge_records`, `merge_pairs`, `mark_not_duplicate`).
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +22,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .. import actions
-from ..duplicates import PAIR_REASON_LABELS, PAIRS_PER_PAGE, likely_pairs, pair_reasons
+from ..duplicates import (
+    PAIR_REASON_LABELS,
+    PAIRS_PER_PAGE,
+    SMALL_DIRECTORY,
+    pair_reasons,
+    refresh_pairs,
+    stored_pairs,
+)
 from ..merging import KEEP, TAKE, choice_label, choices_for, default_choices, version_of
 from ..models import Organisation, Person
 from .phrased import header_title
@@ -94,7 +102,12 @@ class DuplicatesIndexView(DuplicatesMixin, TemplateView):
             page = max(1, int(self.request.GET.get("p", 1)))
         except ValueError:
             page = 1
-        pairs, total = likely_pairs(kind, offset=(page - 1) * PAIRS_PER_PAGE)
+        offset = (page - 1) * PAIRS_PER_PAGE
+        pairs, total, scan = stored_pairs(kind, offset=offset)
+        if scan is None:
+            scan = self.first_computation(kind)
+            if scan:
+                pairs, total, scan = stored_pairs(kind, offset=offset)
         pages = max(1, -(-total // PAIRS_PER_PAGE))
         inspect = KINDS[kind].snippet_viewset.get_url_name("inspect")
         for pair in pairs:
@@ -111,12 +124,50 @@ class DuplicatesIndexView(DuplicatesMixin, TemplateView):
             ],
             pairs=pairs,
             total=total,
+            scan=scan,
             page=page,
             pages=pages,
             previous_page=page - 1 if page > 1 else None,
             next_page=page + 1 if page < pages else None,
         )
         return context
+
+    def first_computation(self, kind):
+        """The pairs were never computed: at once for a small directory, else
+        queued (once an hour at most); the page says so."""
+        if KINDS[kind].all_objects.count() < SMALL_DIRECTORY:
+            refresh_pairs([kind])
+            return True
+        if cache.add(SCHEDULED_KEY, True, 3600):
+            from ..tasks import refresh_duplicate_pairs
+
+            refresh_duplicate_pairs.delay()
+            return True
+        return False
+
+
+SCHEDULED_KEY = "directory:duplicates:first-computation"
+
+
+def refresh(request):
+    """« Recalculer maintenant » (staff and administrators)."""
+    if request.method != "POST":
+        raise Http404
+    if not may_merge(request.user):
+        raise PermissionDenied
+    kind = request.POST.get("kind", "person")
+    kind = kind if kind in KINDS else "person"
+    if actions.refresh_duplicate_pairs(request.user):
+        messages.success(request, _("The likely pairs have been computed again."))
+    else:
+        messages.success(
+            request,
+            _(
+                "The likely pairs are being computed again: the list will be up to date "
+                "in a few minutes."
+            ),
+        )
+    return redirect(reverse("directory_duplicates:index") + f"?kind={kind}")
 
 
 class MergeView(DuplicatesMixin, TemplateView):
@@ -313,4 +364,5 @@ class DuplicatesViewSet(ViewSet):
             path("<str:kind>/<int:first>/<int:second>/", MergeView.as_view(), name="merge"),
             path("<str:kind>/not-duplicate/", not_duplicate, name="not_duplicate"),
             path("<str:kind>/bulk/", bulk, name="bulk"),
+            path("refresh/", refresh, name="refresh"),
         ]
