@@ -205,6 +205,171 @@ def _phone_forms(number: str) -> list[str]:
     return [form for form in forms if form]
 
 
+# --- Everywhere else ------------------------------------------------------------------
+
+# Columns never rewritten by the sweep: derived (computed again), secrets and
+# digests, and outreach's exclusion list (it keeps refused coordinates on purpose).
+SWEEP_SKIPPED_FIELDS = frozenset(
+    {
+        "search_text",
+        "name_key",
+        "password",
+        "digest",
+        "key_hash",
+        "token_hash",
+        "session_key",
+        "session_data",
+    }
+)
+SWEEP_SKIPPED_MODELS = frozenset(
+    {"outreach.suppression", "crmsite.erasedcoordinate", "sessions.session"}
+)
+# A record's own name and coordinates (another record's e-mail or address equal
+# to theirs is a duplicate to merge or a shared one, not free text about them).
+RECORD_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "phone",
+        "mobile",
+        "address_line1",
+        "address_line2",
+        "postcode",
+        "city",
+        "country",
+        "department",
+        "region",
+        "siret",
+        "website",
+    }
+)
+
+
+def _swept_fields(model):
+    from django.db.models import CharField, EmailField, JSONField, URLField
+
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.name in SWEEP_SKIPPED_FIELDS or field.primary_key or field.choices:
+            continue
+        if isinstance(field, EmailField | URLField) or field.name in RECORD_FIELDS:
+            continue
+        if isinstance(field, CharField | TextField | JSONField):
+            fields.append(field)
+    return fields
+
+
+def _sweep(strong: Scrubber, skip: set) -> dict[str, set]:
+    """Every other free text of every model (comments and notes about others,
+    tasks, saved searches, baskets, imports' rejected rows…) that names the
+    person by full name, e-mail or phone: those values replaced. Returns the
+    ids touched per model label, for the derived columns to be computed again."""
+    from django.db.models import JSONField
+
+    touched: dict[str, set] = {}
+    if not strong.values:
+        return touched
+    for model in apps.get_models():
+        if model._meta.label_lower in SWEEP_SKIPPED_MODELS or model._meta.proxy:
+            continue
+        fields = _swept_fields(model)
+        if not fields:
+            continue
+        annotations, names = {}, []
+        for field in fields:
+            if isinstance(field, JSONField):
+                annotations[f"{field.name}__swept"] = Cast(field.name, TextField())
+                names.append(f"{field.name}__swept")
+            else:
+                names.append(field.name)
+        manager = model._base_manager
+        rows = manager.annotate(**annotations).filter(strong.found_in(*names))
+        for row in rows.only("pk", *(f.name for f in fields)):
+            if (model._meta.label_lower, row.pk) in skip:
+                continue
+            values = {}
+            for field in fields:
+                old = getattr(row, field.attname)
+                new = strong.data(old) if isinstance(field, JSONField) else strong.text(old)
+                if isinstance(new, str) and field.max_length:
+                    new = new[: field.max_length]
+                if new != old:
+                    values[field.attname] = new
+            if values:
+                manager.filter(pk=row.pk).update(**values)
+                touched.setdefault(model._meta.label_lower, set()).add(row.pk)
+    return touched
+
+
+def _derive_again(touched: dict[str, set]) -> None:
+    """The search texts of the rows the sweep rewrote, computed again."""
+    from directory.search import refresh_organisations
+
+    for label, ids in touched.items():
+        model = apps.get_model(label)
+        if label == "directory.person":
+            refresh_people(ids)
+        elif label == "directory.organisation":
+            refresh_organisations(ids, people_too=False)
+        elif any(f.name == "search_text" for f in model._meta.concrete_fields):
+            for row in model._base_manager.filter(pk__in=ids):
+                row.save(update_fields=["search_text"])
+
+
+def _row_names_them(cells, emails, phones, first, last, strong) -> bool:
+    folded = {fold(" ".join(cell.split())) for cell in cells if cell}
+    if {e.lower() for e in emails} & {cell.strip().lower() for cell in cells}:
+        return True
+    digits = {coordinate_digest("phone", p) for p in phones}
+    if any(
+        coordinate_digest("phone", cell) in digits
+        for cell in cells
+        if sum(c.isdigit() for c in cell) >= 6
+    ):
+        return True
+    if first and last and {fold(first), fold(last)} <= folded:
+        return True
+    return bool(strong.pattern and strong.pattern.search(" ".join(cells)))
+
+
+def _scrub_imports(emails, phones, first, last, strong) -> int:
+    """A finished import whose file has a row about the person: the file is no
+    longer needed, it goes; its rejected rows about them go too. (An import not
+    run yet keeps its file: if it writes them again, the new record is marked
+    « ne pas contacter » by `crmsite.privacy.signals`.)"""
+    import csv
+    import io
+
+    from directory.imports.jobs import sheet_of
+    from directory.imports.reading import ImportFileError
+    from directory.models import ImportJob, ImportStatus
+
+    count = 0
+    finished = ImportJob.objects.filter(status__in=(ImportStatus.DONE, ImportStatus.FAILED))
+    for job in finished.exclude(file_data=b"").iterator(chunk_size=20):
+        try:
+            rows = sheet_of(job).rows
+        except (ImportFileError, ValueError):
+            rows = []
+        if any(_row_names_them(cells, emails, phones, first, last, strong) for _l, cells in rows):
+            ImportJob.objects.filter(pk=job.pk).update(file_data=b"")
+            count += 1
+    for job in ImportJob.objects.exclude(rejected_csv="").only("pk", "rejected_csv"):
+        lines = list(csv.reader(io.StringIO(job.rejected_csv), delimiter=";"))
+        kept = [
+            cells
+            for index, cells in enumerate(lines)
+            if index == 0 or not _row_names_them(cells, emails, phones, first, last, strong)
+        ]
+        if len(kept) != len(lines):
+            buffer = io.StringIO()
+            csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(kept)
+            ImportJob.objects.filter(pk=job.pk).update(rejected_csv=buffer.getvalue())
+    return count
+
+
 # --- Erasure ---------------------------------------------------------------------------
 
 
@@ -301,8 +466,16 @@ def erase(user, person: Person, confirmation: str) -> dict[str, int]:
         }
         if account is not None:
             full_names |= {account.get_full_name().strip(), account.username}
+        full_names |= {name.replace("'", "’") for name in full_names}
+        full_names |= {name.replace("’", "'") for name in full_names}
         coordinates = set(emails) | {form for phone in phones for form in _phone_forms(phone)}
-        strong = Scrubber(full_names, coordinates)
+        # Elsewhere, only what names them beyond doubt: a first and a last name
+        # together, a user name that is not a plain word, a coordinate.
+        named = {name for name in full_names if " " in name}
+        if account is not None and not account.username.isalpha():
+            named.add(account.username)
+        strong = Scrubber(named, coordinates)
+        first_name, last_name = person.first_name, person.last_name
         own = Scrubber(
             full_names | {person.first_name, person.last_name},
             coordinates | {a for a in addresses if a} | {p.title for p in positions if p.title},
@@ -353,10 +526,11 @@ def erase(user, person: Person, confirmation: str) -> dict[str, int]:
             account.save()
             account.sso_identities.all().delete()
             try:
-                from axes.models import AccessAttempt, AccessLog
+                from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
                 AccessAttempt.objects.filter(username=old_username).delete()
                 AccessLog.objects.filter(username=old_username).delete()
+                AccessFailureLog.objects.filter(username=old_username).delete()
             except ImportError:  # pragma: no cover - axes is installed
                 pass
             counts["account"] = 1
@@ -448,6 +622,10 @@ def erase(user, person: Person, confirmation: str) -> dict[str, int]:
                 change_model.objects.filter(pk=change.pk).update(detail=own.text(change.detail))
 
         counts["log_entries"] = _scrub_logs(person, position_ids, own, strong)
+        counts["imports"] = _scrub_imports(emails, phones, first_name, last_name, strong)
+        touched = _sweep(strong, set())
+        counts["elsewhere"] = sum(len(ids) for ids in touched.values())
+        _derive_again(touched)
         refresh_people([person.pk])
         log(person, ERASE_ACTION, user=user, data={"erased": counts})
     return counts
