@@ -77,7 +77,7 @@ def test_the_404_page_points_back_to_the_workspace(as_staff):
     response = as_staff.get("/admin/no-such-section/")
     assert response.status_code == 404
     text = visible_text(response)
-    assert "Retour à l'espace de travail" in text
+    assert "Retour à l’espace de travail" in text
     assert "Wagtail" not in text
 
 

@@ -69,7 +69,7 @@ def organisations():
 
 def test_default_columns_then_the_chosen_ones_are_shown(as_staff, organisations):
     response = as_staff.get(ORGS)
-    assert headings(response)[1:] == ["Type", "Ville", "Centres d'intérêt", "Personnes actuelles"]
+    assert headings(response)[1:] == ["Type", "Ville", "Centres d’intérêt", "Personnes actuelles"]
     assert "a@bonlieu.fr" not in response.content.decode()
 
     response = as_staff.get(ORGS, {"columns": "email,phone"})

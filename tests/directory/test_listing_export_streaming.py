@@ -86,7 +86,7 @@ async def test_organisations_export_keeps_its_interest_centres_chunk_by_chunk(di
         result = await download(ORGANISATIONS, "export=csv", cookie, watch)
     assert result.status == 200
     rows = read_csv(bytes(result.body))
-    centres = rows[0].index("Centres d'intérêt")
+    centres = rows[0].index("Centres d’intérêt")
     assert len(rows) == await Organisation.objects.acount() + 1
     assert any(row[centres] for row in rows[1:])
 

@@ -27,7 +27,7 @@ def test_the_header_names_the_page(as_staff, directory):
     page = as_staff.get(URL).content.decode()
     breadcrumbs = page[page.index('aria-label="Fil d') :]
     breadcrumbs = breadcrumbs[: breadcrumbs.index("</ol>")]
-    assert "Recherche dans l&#x27;annuaire" in breadcrumbs  # not "Accueil" alone
+    assert "Recherche dans l’annuaire" in breadcrumbs  # not "Accueil" alone
 
 
 def test_empty_punctuation_hostile_and_oversized_queries(as_staff, directory):

@@ -81,9 +81,9 @@ def test_chips_from_the_keyboard_and_no_count_while_incomplete(page, transaction
     # A rule whose values are not chosen yet: no request, a calm word, no error.
     page.get_by_role("button", name="+ Ajouter une condition").first.click()
     rule = page.locator(".crm-rule").first
-    rule.get_by_label("Champ").select_option(label="Centres d'intérêt")
+    rule.get_by_label("Champ").select_option(label="Centres d’intérêt")
     expect(count).to_have_text(INCOMPLETE)
-    box = rule.get_by_role("combobox", name="Valeur (Centres d'intérêt)")
+    box = rule.get_by_role("combobox", name="Valeur (Centres d’intérêt)")
     expect(box).to_have_attribute("placeholder", "Tapez pour filtrer, Entrée pour ajouter")
     expect(rule.locator(".crm-rule-error")).to_be_hidden()
 
@@ -165,6 +165,6 @@ def test_without_the_multiselect_script_the_native_select_still_works(page, tran
     page.goto(f"{page.base_url}/admin/selections/searches/new/")
     page.get_by_role("button", name="+ Ajouter une condition").first.click()
     rule = page.locator(".crm-rule").first
-    rule.get_by_label("Champ").select_option(label="Centres d'intérêt")
+    rule.get_by_label("Champ").select_option(label="Centres d’intérêt")
     rule.get_by_label("Valeur").select_option(label="Théâtre")
     expect(page.locator("#crm-count")).to_have_text("2 lignes")

@@ -76,8 +76,8 @@ def test_build_save_share_basket_and_export(page, transactional_db):
     # Build: three rules across position and organisation, with a live count.
     page.goto(f"{page.base_url}/admin/selections/searches/new/")
     add_rule(page, 0, "Fonction", "Directeur·rice")
-    add_rule(page, 1, "Type d'organisation", "Lieu de spectacle")
-    add_rule(page, 2, "Région de l'organisation", "Grand Est")
+    add_rule(page, 1, "Type d’organisation", "Lieu de spectacle")
+    add_rule(page, 2, "Région de l’organisation", "Grand Est")
     expect(page.locator("#crm-count")).to_have_text("2 lignes")
     page.get_by_role("button", name="Afficher les résultats").click()
     results = page.locator("table.crm-rows")

@@ -20,12 +20,12 @@ def test_a_staff_member_sees_the_french_workspace_menu(page, transactional_db):
     expect(directory).to_be_visible()
     expect(page.get_by_role("link", name="Paramètres")).to_have_count(0)
     directory.click()
-    centres = page.get_by_role("link", name="Centres d'intérêt")
+    centres = page.get_by_role("link", name="Centres d’intérêt")
     expect(centres).to_be_visible()
     centres.click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/admin/directory/interest-centres/")
-    expect(page.get_by_role("heading", name="Centres d'intérêt")).to_be_visible()
+    expect(page.get_by_role("heading", name="Centres d’intérêt")).to_be_visible()
 
 
 def test_a_client_sees_only_their_area_and_is_refused_elsewhere(page, transactional_db):

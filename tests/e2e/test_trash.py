@@ -40,7 +40,7 @@ def test_delete_then_restore_an_organisation(page, transactional_db):
     row = page.locator("tr", has_text="La Comète")
     expect(row).to_be_visible()
     row.get_by_role("button", name="Restaurer").click()
-    expect(page.get_by_text("est de retour dans l'annuaire")).to_be_visible()
+    expect(page.get_by_text("est de retour dans l’annuaire")).to_be_visible()
     assert Organisation.objects.filter(pk=comete.pk).exists()
 
     # Its people find it again by name.

@@ -425,7 +425,7 @@ def test_the_form_says_the_policies_in_french_and_marks_only_the_name_required(
         "un message par ligne (sans fusion)",
     ):
         assert choice in page, choice
-    assert "l'organisation" not in page
+    assert "l'organisation" not in page and "l’organisation" not in page
     name = response.context["form"]["name"]
     assert name.field.required
     assert 'maxlength="200"' in str(name)

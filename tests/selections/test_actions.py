@@ -81,7 +81,7 @@ def test_saving_a_search_logs_its_creation_then_each_change_before_and_after(tow
     assert changed["name"]["after"] == "Directeurs de lieux"
     assert "Directeur·rice" in changed["criteria"]["before"]
     assert changed["criteria"]["after"] == (
-        "Toutes ces conditions\u00a0: Langue préférée est l'un de Anglais"
+        "Toutes ces conditions\u00a0: Langue préférée est l’un de Anglais"
     )
     assert set(changed) == {"name", "criteria"}
     assert "Nom\u00a0: «\u00a0Directeurs\u00a0» → «\u00a0Directeurs de lieux\u00a0»" in message(

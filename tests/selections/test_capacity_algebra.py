@@ -381,43 +381,43 @@ def test_reasons_are_those_of_the_branch_that_matched(town):
         group("all", rule("position.function", "in", [programmer.pk])),
     )
     reasons = why(tree)
-    assert reasons["Inès @ Théâtre de Metz"] == ["Fonction est l'un de Programmateur·rice"]
+    assert reasons["Inès @ Théâtre de Metz"] == ["Fonction est l’un de Programmateur·rice"]
     assert reasons["Alice @ Théâtre de Metz"] == [
-        "Type d'organisation est l'un de Lieu de spectacle",
-        "Fonction est l'un de Directeur·rice",
+        "Type d’organisation est l’un de Lieu de spectacle",
+        "Fonction est l’un de Directeur·rice",
     ]
 
 
 def test_reasons_of_a_person_rule_go_to_the_personal_row_it_yielded(town):
     reasons = why(group("any", english(), directors(town)))
-    assert reasons["Bruno (personal)"] == ["Langue préférée est l'un de Anglais"]
-    assert reasons["Bruno @ Théâtre de Lyon"] == ["Fonction est l'un de Directeur·rice"]
+    assert reasons["Bruno (personal)"] == ["Langue préférée est l’un de Anglais"]
+    assert reasons["Bruno @ Théâtre de Lyon"] == ["Fonction est l’un de Directeur·rice"]
     # In an `all`, the position says both.
     assert why(group("all", english(), group("any", directors(town))))[
         "Bruno @ Théâtre de Lyon"
-    ] == ["Langue préférée est l'un de Anglais", "Fonction est l'un de Directeur·rice"]
+    ] == ["Langue préférée est l’un de Anglais", "Fonction est l’un de Directeur·rice"]
 
 
 def test_rows_of_a_top_level_none_say_why(town):
     reasons = why(group("none", rule("person.language", "in", ["fr"])))
     assert reasons == {
-        "Bruno (personal)": ["sauf «\u00a0Langue préférée est l'un de Français\u00a0»"],
-        "Denis (personal)": ["sauf «\u00a0Langue préférée est l'un de Français\u00a0»"],
+        "Bruno (personal)": ["sauf «\u00a0Langue préférée est l’un de Français\u00a0»"],
+        "Denis (personal)": ["sauf «\u00a0Langue préférée est l’un de Français\u00a0»"],
     }
     # A none-only group inside an `any`: every personal row less the English
     # speakers', each saying so; the directors' positions say they are directors.
     nested = why(group("any", directors(town), group("all", group("none", english()))))
-    assert nested["Bruno @ Théâtre de Lyon"] == ["Fonction est l'un de Directeur·rice"]
-    assert nested["Alice @ Théâtre de Metz"] == ["Fonction est l'un de Directeur·rice"]
-    assert nested["Alice (personal)"] == ["sauf «\u00a0Langue préférée est l'un de Anglais\u00a0»"]
+    assert nested["Bruno @ Théâtre de Lyon"] == ["Fonction est l’un de Directeur·rice"]
+    assert nested["Alice @ Théâtre de Metz"] == ["Fonction est l’un de Directeur·rice"]
+    assert nested["Alice (personal)"] == ["sauf «\u00a0Langue préférée est l’un de Anglais\u00a0»"]
     assert "Bruno (personal)" not in nested
 
 
 def test_reasons_do_not_include_the_rules_of_a_none(town):
     tree = group("all", directors(town), group("none", rule("organisation.city", "equals", "Lyon")))
     assert why(tree) == {
-        "Alice @ Théâtre de Metz": ["Fonction est l'un de Directeur·rice"],
-        "Emma @ Scène de Nancy": ["Fonction est l'un de Directeur·rice"],
+        "Alice @ Théâtre de Metz": ["Fonction est l’un de Directeur·rice"],
+        "Emma @ Scène de Nancy": ["Fonction est l’un de Directeur·rice"],
     }
 
 
@@ -574,4 +574,4 @@ def test_none_of_a_position_rule_keeps_people_with_no_position(town):
     his personal row, Denis (no position at all) stays."""
     tree = group("all", english(), group("none", directors(town)))
     assert found(tree) == {"Denis (personal)"}
-    assert why(tree) == {"Denis (personal)": ["Langue préférée est l'un de Anglais"]}
+    assert why(tree) == {"Denis (personal)": ["Langue préférée est l’un de Anglais"]}

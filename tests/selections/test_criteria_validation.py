@@ -41,7 +41,7 @@ def test_a_valid_tree_is_normalised():
     "data, expected",
     [
         ("{not json", "JSON valide"),
-        ("[]", "n'est pas un groupe"),
+        ("[]", "n’est pas un groupe"),
         ({"match": "most", "rules": []}, "« most »"),
         ({"match": "all", "rules": "x"}, "doivent être une liste"),
         (
@@ -80,11 +80,11 @@ def test_a_valid_tree_is_normalised():
         ),
         (
             {"rules": [{"field": "position.function", "operator": "in", "value": [{"id": 1}]}]},
-            "n'est pas un choix",
+            "n’est pas un choix",
         ),
         (
             {"rules": [{"field": "position.function", "operator": "in", "value": [999999]}]},
-            "n'existe plus",
+            "n’existe plus",
         ),
         (
             {"rules": [{"field": "person.name", "operator": "contains", "value": "x" * 201}]},
@@ -94,7 +94,7 @@ def test_a_valid_tree_is_normalised():
             {"rules": [{"field": "person.name", "operator": "contains", "value": ["a"]}]},
             "valeur est requise",
         ),
-        ({"rules": ["person.name"]}, "n'est pas une règle"),
+        ({"rules": ["person.name"]}, "n’est pas une règle"),
     ],
 )
 def test_bad_criteria_are_refused_with_a_clear_message(data, expected):

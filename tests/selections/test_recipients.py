@@ -237,7 +237,7 @@ def test_a_step_that_would_make_a_basket_include_itself_is_not_saved(town, owner
     step = BasketStep(basket=first, operation="union", included_basket=second)
     with pytest.raises(ValidationError) as error:
         step.full_clean()
-    assert "s'inclurait lui-même" in str(error.value)
+    assert "s’inclurait lui-même" in str(error.value)
     assert not first.steps.exists()
     BasketStep(
         basket=second, operation="union", included_basket=basket_of(owner, name="Autre")
@@ -255,7 +255,7 @@ def test_a_search_pointing_at_a_deleted_interest_centre_says_so(town, owner):
     centre.delete()
     with pytest.raises(CriteriaError) as error:
         resolution.basket_rows(basket, Disclosure(None))
-    assert "n'existe plus" in str(error.value) or "no longer exists" in str(error.value)
+    assert "n’existe plus" in str(error.value) or "no longer exists" in str(error.value)
 
 
 def test_organisation_rows_in_a_basket_reach_generic_coordinates(town, owner):
