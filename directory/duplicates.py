@@ -535,6 +535,7 @@ def pair_reasons(first, second) -> list[str]:
 
 SMALL_DIRECTORY = 20_000  # records: below, a list never computed is computed at once
 
+EXACT_COUNT_UP_TO = 50_000  # stored pairs: above, the total is the computed count
 _REFRESH_LOCK = 84_120_013  # PostgreSQL advisory lock: one refresh at a time
 
 
@@ -616,14 +617,17 @@ def refresh_pairs(kinds=("person", "organisation")) -> dict[str, int]:
 def forget_pairs(kind: str, *record_ids: int, pair: tuple[int, int] | None = None) -> None:
     """Delete stored pairs at once: every pair of these records (merged into
     another), or one pair (marked "pas un doublon")."""
-    from .models import DuplicatePair
+    from .models import DuplicatePair, DuplicateScan
 
     stored = DuplicatePair.objects.filter(kind=kind)
+    deleted = 0
     if pair:
         low, high = sorted(pair)
-        stored.filter(low_id=low, high_id=high).delete()
+        deleted += stored.filter(low_id=low, high_id=high).delete()[0]
     if record_ids:
-        stored.filter(Q(low_id__in=record_ids) | Q(high_id__in=record_ids)).delete()
+        deleted += stored.filter(Q(low_id__in=record_ids) | Q(high_id__in=record_ids)).delete()[0]
+    if deleted:
+        DuplicateScan.objects.filter(kind=kind).update(pairs=F("pairs") - deleted)
 
 
 _STORED = """
@@ -655,7 +659,10 @@ def stored_pairs(kind: str, *, offset: int = 0, limit: int = PAIRS_PER_PAGE):
         " ORDER BY d.score DESC, d.high_id DESC, d.low_id DESC LIMIT %(limit)s OFFSET %(offset)s",
         params,
     )
-    total = _fetch(f"SELECT COUNT(*) {where}", params)[0][0]  # noqa: S608
+    if scan.pairs <= EXACT_COUNT_UP_TO:
+        total = _fetch(f"SELECT COUNT(*) {where}", params)[0][0]  # noqa: S608
+    else:  # counting a million joined rows takes seconds: the stored count
+        total = scan.pairs
     pairs = [
         Pair(kind, low, high, [rule for rule in rules.split(",") if rule in PAIR_REASON_LABELS])
         for low, high, rules in rows
