@@ -314,6 +314,13 @@ EXPECTED.update(
         + ("history_results", "usage", "renew", "revoke")
     }
 )
+# Likely duplicates and their merge: staff and administrators.
+EXPECTED.update(
+    {
+        f"directory_duplicates:{view}": STAFF_ONLY
+        for view in ("index", "merge", "not_duplicate", "bulk", "refresh")
+    }
+)
 # People's rights (crmsite.privacy): administrators only.
 EXPECTED.update(
     {f"crmsite_privacy:{view}": ADMIN_ONLY for view in ("export", "erase", "dormant", "keep")}
