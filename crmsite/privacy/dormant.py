@@ -42,7 +42,7 @@ def cutoff_for(months: int, now: datetime.datetime | None = None) -> datetime.da
 
 def dormant_people(months: int | None = None, now=None):
     """Live, not erased people with no sign of life since `months` months."""
-    from crmsite.models import DormantReview, Erasure, User
+    from crmsite.models import DormantReview, Erasure
     from helpdesk.models import Message, Ticket
     from outreach.models import Delivery
     from planner.models import Task
@@ -51,7 +51,6 @@ def dormant_people(months: int | None = None, now=None):
     since = cutoff_for(months, now)
     person = OuterRef("pk")
     person_type = ContentType.objects.get_for_model(Person)
-    accounts = User._base_manager.filter(person=person).values("pk")
     signs = [
         Exists(Position.all_objects.filter(person=person, updated_at__gte=since)),
         Exists(
@@ -77,7 +76,7 @@ def dormant_people(months: int | None = None, now=None):
                 Q(created_at__gte=since) | Q(last_message_at__gte=since)
             )
         ),
-        Exists(Message.objects.filter(author__in=accounts, created_at__gte=since)),
+        Exists(Message.objects.filter(author__person=person, created_at__gte=since)),
         Exists(Task.objects.filter(person=person, updated_at__gte=since)),
         Exists(DormantReview.objects.filter(person=person, kept_at__gte=since)),
         Exists(Erasure.objects.filter(person=person)),

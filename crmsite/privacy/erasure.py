@@ -108,6 +108,29 @@ def check_confirmation(person: Person, confirmation: str) -> None:
         )
 
 
+def check_account(account) -> None:
+    """A person behind a member of the team's account (staff, administrator) is
+    not erased: it would close a colleague's account and rewrite every ticket
+    they answered. The link is removed first, from the user's form."""
+    from crmsite.roles import ROLE_ADMINISTRATOR, ROLE_STAFF, role_of
+
+    if account is None:
+        return
+    if account.is_superuser or role_of(account) in (
+        ROLE_ADMINISTRATOR,
+        ROLE_STAFF,
+    ):
+        raise ValidationError(
+            _(
+                "This person is linked to the user account “%(user)s” of a member of "
+                "the team: nothing was erased. Remove that link from the user’s form "
+                "first; only a client account is closed by an erasure."
+            )
+            % {"user": account.get_username()},
+            code="team_account",
+        )
+
+
 def is_erased(person: Person) -> bool:
     from crmsite.models import Erasure
 
@@ -154,9 +177,13 @@ class Scrubber:
                 reverse=True,
             ):
                 self.replacements.append((value, token))
+        # Whole words only: erasing « Anne Roy » leaves « Annecy » and « Royaume » alone.
         self.pattern = (
             re.compile(
-                "|".join(re.escape(value) for value, _token in self.replacements), re.IGNORECASE
+                r"(?<!\w)(?:"
+                + "|".join(re.escape(value) for value, _token in self.replacements)
+                + r")(?!\w)",
+                re.IGNORECASE,
             )
             if self.replacements
             else None
@@ -447,6 +474,7 @@ def erase(user, person: Person, confirmation: str) -> dict[str, int]:
         positions = list(Position.all_objects.filter(person=person).order_by("pk"))
         position_ids = [position.pk for position in positions]
         account = User._base_manager.filter(person=person).first()
+        check_account(account)
 
         emails = {person.email, *(p.email for p in positions)}
         phones = {person.phone, person.mobile}

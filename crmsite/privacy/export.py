@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 
@@ -27,7 +28,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry
 
@@ -158,6 +159,7 @@ def consent_history_section(person) -> list:
         rows.append(
             {
                 "channel": change.channel,
+                "channel_label": _choice(change, "channel"),
                 "value": change.value,
                 "value_label": _choice(change, "value"),
                 "changed_at": _value(change.changed_at),
@@ -233,6 +235,7 @@ def baskets_section(person, position_ids) -> dict:
 
 def deliveries_section(person, position_ids) -> list:
     from outreach.models import Delivery
+    from outreach.views.report import source_label
 
     rows = []
     deliveries = (
@@ -251,6 +254,7 @@ def deliveries_section(person, position_ids) -> list:
                 "name": delivery.name,
                 "coordinate": delivery.coordinate,
                 "coordinate_of": delivery.source,
+                "coordinate_of_label": source_label(delivery.source, delivery.coordinate),
                 "status": delivery.status,
                 "status_label": _choice(delivery, "status"),
                 "reason": delivery.reason,
@@ -505,6 +509,12 @@ LABELS = {
     "channel_label": _("channel"),
     "coordinate": _("coordinate"),
     "coordinate_of": _("whose coordinate"),
+    "coordinate_of_label": _("whose coordinate"),
+    "erased_at": _("erased on"),
+    "event": _("event"),
+    "occurred_at": _("date"),
+    "number": _("number"),
+    "text": _("text"),
     "status": _("status"),
     "status_label": _("status"),
     "reason": _("reason"),
@@ -542,8 +552,27 @@ LABELS = {
     "last_login": _("last sign-in"),
     "groups": _("groups"),
 }
-# Columns left out of the summary's tables (they are in the JSON files).
-HIDDEN_COLUMNS = {"value", "source_kind", "channel", "status", "data", "capacity"}
+# Columns left out of the summary's tables (they are in the JSON files): codes
+# shown by their label, and the audit log's action codes (its message says it).
+HIDDEN_COLUMNS = {"value", "source_kind", "channel", "status", "data", "capacity", "coordinate_of"}
+HIDDEN_IN_SECTION = {"audit_log": {"action"}}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _when(value: str) -> str | None:
+    """An ISO date or date-time of the JSON, as a French reader reads it."""
+    try:
+        if ISO_DATETIME.fullmatch(value[:16]) and len(value) > 16:
+            moment = datetime.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return formats.date_format(moment, "DATETIME_FORMAT")
+        if ISO_DATE.fullmatch(value):
+            return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return None
+    return None
 
 
 def _cell(value) -> str:
@@ -554,14 +583,19 @@ def _cell(value) -> str:
     if isinstance(value, list):
         return " ; ".join(_cell(item) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{key} : {_cell(item)}" for key, item in value.items() if _cell(item))
+        return ", ".join(
+            f"{LABELS.get(key, key)} : {_cell(item)}" for key, item in value.items() if _cell(item)
+        )
+    if isinstance(value, str):
+        return _when(value) or value
     return str(value)
 
 
-def _table(rows: list) -> dict:
+def _table(rows: list, section: str = "") -> dict:
+    hidden = HIDDEN_COLUMNS | HIDDEN_IN_SECTION.get(section, set())
     keys = []
     for row in rows:
-        keys += [key for key in row if key not in keys and key not in HIDDEN_COLUMNS]
+        keys += [key for key in row if key not in keys and key not in hidden]
     return {
         "headers": [str(LABELS.get(key, key)) for key in keys],
         "rows": [[_cell(row.get(key)) for key in keys] for row in rows],
@@ -598,7 +632,7 @@ def summary_html(person: Person, data: dict, generated_at) -> str:
                 section["tables"] = [_table(rows["entries"]), _table(rows["snapshots"])]
                 section["count"] = len(rows["entries"]) + len(rows["snapshots"])
             else:
-                section["tables"] = [_table(rows or [])]
+                section["tables"] = [_table(rows or [], name)]
                 section["count"] = len(rows or [])
             sections.append(section)
         return render_to_string(

@@ -104,13 +104,22 @@ class EraseView(PersonPrivacyMixin, TemplateView):
     page_title = gettext_lazy("Erase personal data")
 
     def get_context_data(self, **kwargs):
-        from .erasure import preview
+        from crmsite.models import User
+
+        from .erasure import check_account, preview
 
         context = super().get_context_data(**kwargs)
+        try:
+            check_account(User._base_manager.filter(person=self.person).first())
+        except ValidationError as error:
+            blocked = " ".join(error.messages)
+        else:
+            blocked = ""
         context.update(
             person=self.person,
             person_url=person_url(self.person),
             erased=is_erased(self.person),
+            blocked=blocked,
             form=kwargs.get("form") or ErasureForm(),
             preview=preview(self.person),
         )
@@ -197,13 +206,13 @@ def keep(request, pk):
     except ValidationError as error:
         messages.error(
             request,
-            _("“%(name)s” was not kept: %(error)s")
+            _("The contact “%(name)s” was not kept. %(error)s")
             % {"name": person, "error": " ".join(error.messages)},
         )
     else:
         messages.success(
             request,
-            _("“%(name)s” is kept: they leave the list until the period passes again.")
+            _("The contact “%(name)s” is kept: it leaves the list until the period passes again.")
             % {"name": person},
         )
     months = _months(request.POST.get("months", ""))

@@ -16,7 +16,7 @@ from crmsite.models import DormantReview
 from crmsite.privacy.dormant import count_dormant, cutoff_for, dormant_people
 from crmsite.tasks import notify_dormant_contacts
 from directory.models import Comment, Person
-from helpdesk.models import Ticket
+from helpdesk.models import Message, Ticket
 from outreach.models import Campaign, Delivery
 from planner.models import Task
 from tests import activity_factories, factories
@@ -80,8 +80,31 @@ def _sign(kind, person, when):
         review = DormantReview.objects.create(person=person, reason="Partenaire historique")
         DormantReview.objects.filter(pk=review.pk).update(kept_at=when)
 
+    elif kind == "message":
+        # Written from their client account in a ticket about nobody in particular.
+        account = factories.client()
+        account.person = person
+        account.save()
+        ticket = Ticket.objects.create(subject="Question")
+        message = Message.objects.create(ticket=ticket, number=1, author=account, text="Bonjour")
+        Message.objects.filter(pk=message.pk).update(created_at=when)
 
-SIGNS = ["record", "log", "comment", "activity", "delivery", "ticket", "task", "kept"]
+
+SIGNS = ["record", "log", "comment", "activity", "delivery", "ticket", "task", "kept", "message"]
+
+
+def test_a_message_wakes_only_the_person_behind_its_author():
+    """The message's sign is about its author's person, whatever the ids."""
+    sleeper = _old_person()
+    writer = _old_person()
+    account = factories.client()
+    account.person = writer
+    account.save()
+    ticket = Ticket.objects.create(subject="Question")
+    # A message whose id happens to be its author's person's id.
+    Message.objects.create(pk=writer.pk, ticket=ticket, number=1, author=account, text="Bonjour")
+    Message.objects.filter(pk=writer.pk).update(created_at=JUST_AFTER)
+    assert _dormant_ids() == {sleeper.pk}
 
 
 @pytest.mark.parametrize("kind", SIGNS)
@@ -187,6 +210,7 @@ def test_the_monthly_notice_tells_active_administrators(admin_user):
     assert "/admin/privacy/dormant/" in message.body
 
 
+@override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 def test_no_notice_when_nobody_is_dormant(admin_user):
     assert notify_dormant_contacts.delay().get() == 0
     assert mail.outbox == []

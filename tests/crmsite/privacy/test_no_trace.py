@@ -197,3 +197,31 @@ def test_the_other_people_are_still_there(helene, admin_user):
     octave = Person.objects.get(email="octave.brunel@exemple.fr")
     assert octave.last_name == "Brunel"
     assert Comment.objects.filter(person=octave, body__startswith="Collègue de").exists()
+
+
+def test_only_whole_words_are_replaced(admin_user, staff_user):
+    """Erasing « Anne Roy » leaves « Annecy » and « Royaume » in the texts of
+    her ticket, and the other people's « Anne-Marie » elsewhere."""
+    person = factories.PersonFactory(first_name="Anne", last_name="Roy", email="anne.roy@ex.fr")
+    account = factories.client(username="anne.roy", first_name="Anne", last_name="Roy")
+    account.person = person
+    account.save()
+    ticket = helpdesk_actions.open_ticket(
+        account, subject="Billets pour Annecy", text="Je viens d’Annecy, Anne Roy"
+    )
+    helpdesk_actions.post_message(staff_user, ticket, "Le Royaume de Fantaisie, Anne.")
+    other = Comment.objects.create(
+        person=factories.PersonFactory(), author=staff_user, body="Anne-Marie et Anne Roy"
+    )
+
+    actions.erase_person(admin_user, person, "Anne Roy")
+
+    ticket.refresh_from_db()
+    assert ticket.subject == "Billets pour Annecy"
+    texts = list(ticket.messages.order_by("number").values_list("text", flat=True))
+    assert texts == [
+        "Je viens d’Annecy, Personne effacée",
+        "Le Royaume de Fantaisie, Personne effacée.",
+    ]
+    other.refresh_from_db()
+    assert other.body == "Anne-Marie et Personne effacée"
