@@ -84,8 +84,12 @@ POSITION_CLEARED = {
 # --- Confirmation --------------------------------------------------------------------
 
 
+# Apostrophes and hyphens as a keyboard or a word processor may type them.
+SAME_SIGNS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"})
+
+
 def _compare(text: str) -> str:
-    return fold(" ".join((text or "").split()))
+    return fold(" ".join((text or "").translate(SAME_SIGNS).split()))
 
 
 def check_confirmation(person: Person, confirmation: str) -> None:

@@ -225,3 +225,10 @@ def test_only_whole_words_are_replaced(admin_user, staff_user):
     ]
     other.refresh_from_db()
     assert other.body == "Anne-Marie et Personne effacée"
+
+
+def test_the_name_may_be_typed_with_a_typographic_apostrophe(admin_user):
+    person = factories.PersonFactory(first_name="Hélène", last_name="D'Aubigné")
+    actions.erase_person(admin_user, person, "hélène d’aubigné")
+    person.refresh_from_db()
+    assert person.last_name == "effacée"
