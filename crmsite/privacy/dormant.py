@@ -58,7 +58,7 @@ def dormant_people(months: int | None = None, now=None):
                 content_type=person_type,
                 object_id=Cast(person, CharField()),
                 timestamp__gte=since,
-            )
+            ).exclude(action="crmsite.privacy.export")  # an export is no sign of the person
         ),
         Exists(Comment.all_objects.filter(person=person, created_at__gte=since)),
         Exists(

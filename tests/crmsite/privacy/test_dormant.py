@@ -222,3 +222,13 @@ def test_the_notice_is_in_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["crmsite-notify-dormant-contacts"]
     assert entry["task"] == "crmsite.notify_dormant_contacts"
     assert entry["schedule"].day_of_month == {1}
+
+
+def test_an_export_of_their_data_is_no_sign_of_life():
+    person = _old_person()
+    entry = log(person, "crmsite.privacy.export")
+    ModelLogEntry.objects.filter(pk=entry.pk).update(timestamp=JUST_AFTER)
+    assert _dormant_ids() == {person.pk}
+    edit = log(person, "wagtail.edit")
+    ModelLogEntry.objects.filter(pk=edit.pk).update(timestamp=JUST_AFTER)
+    assert _dormant_ids() == set()
