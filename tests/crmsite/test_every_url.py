@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -580,6 +581,16 @@ def _body(response) -> str:
 REFUSED = {403, 404, 405}
 
 
+# Who may reach a URL is decided in Python, the same on either database: the
+# matrix of roles (some 7,000 requests) runs on the embedded database; the ids
+# that are not ids, where PostgreSQL's types differ, run on both.
+ROLES_ON_SQLITE_ONLY = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="the roles matrix runs on SQLite (the same Python answers on PostgreSQL)",
+)
+
+
+@ROLES_ON_SQLITE_ONLY
 @pytest.mark.parametrize(("name", "route"), list(_cases()))
 def test_every_url_answers_each_role_as_stated(
     name, route, world, admin_user, staff_user, other_staff_user, client_user
