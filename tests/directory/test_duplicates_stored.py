@@ -20,6 +20,17 @@ LIST = "/admin/directory/duplicates/"
 REFRESH = LIST + "refresh/"
 
 
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Tasks run at once, in the test, with Redis configured too."""
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def twins():
     a = PersonFactory(first_name="Élise", last_name="Vasseur", city="Metz", email="e@lac.fr")

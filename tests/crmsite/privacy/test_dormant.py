@@ -23,6 +23,18 @@ from tests import activity_factories, factories
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Tasks run at once, in the test, with Redis configured too."""
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 15, 12, 0))
 CUTOFF = cutoff_for(36, NOW)  # 15 June 2023, noon
 LONG_AGO = CUTOFF - datetime.timedelta(days=400)
