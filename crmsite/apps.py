@@ -15,8 +15,8 @@ class CrmSiteConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from . import signals  # noqa: F401
-        from .privacy import signals as privacy_signals  # noqa: F401
         from .phrases import register_workspace_phrases
+        from .privacy import signals as privacy_signals  # noqa: F401
         from .views.lockouts import ClearOnlyPermissionPolicy
 
         register_workspace_phrases(get_user_model())
