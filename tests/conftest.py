@@ -50,3 +50,15 @@ def as_staff(staff_user):
 @pytest.fixture
 def as_client(client_user):
     return _logged_in(client_user)
+
+
+@pytest.fixture
+def tasks_at_once():
+    """Celery tasks run at once, in the caller, as with the embedded defaults,
+    with Redis configured too (where `.delay()` would otherwise queue them)."""
+    from crmsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager

@@ -14,21 +14,10 @@ from directory.models import DuplicatePair, DuplicateScan, Person
 from directory.tasks import refresh_duplicate_pairs
 from tests.factories import OrganisationFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_at_once")]
 
 LIST = "/admin/directory/duplicates/"
 REFRESH = LIST + "refresh/"
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Tasks run at once, in the test, with Redis configured too."""
-    from crmsite.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

@@ -11,19 +11,14 @@ import time
 import pytest
 from django.core.cache import cache
 
-from crmsite.celery import app
 from helpdesk import actions, presence, throttle
 from helpdesk.models import Visibility
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def eager_tasks():
+def eager_tasks(tasks_at_once):
     """Notification tasks run at once, in the test, with Redis configured too."""
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 def forget_cache(users, tickets=()):

@@ -35,15 +35,9 @@ def no_tests_left_counted(db):
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_at_once():
-    """The sending task runs on commit, in the caller, as with the embedded
-    defaults, on Redis too (a real worker is tested in test_campaign_worker.py)."""
-    from crmsite.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
+def tasks_run_at_once(tasks_at_once):
+    """The sending task runs on commit, in the caller, on Redis too (a real
+    worker is tested in test_campaign_worker.py)."""
 
 
 @pytest.fixture

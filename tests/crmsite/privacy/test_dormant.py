@@ -21,18 +21,7 @@ from outreach.models import Campaign, Delivery
 from planner.models import Task
 from tests import activity_factories, factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    """Tasks run at once, in the test, with Redis configured too."""
-    from crmsite.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_at_once")]
 
 
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 15, 12, 0))
