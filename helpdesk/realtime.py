@@ -51,6 +51,18 @@ def user_group_name(user_id: int) -> str:
     return f"helpdesk.user.{int(user_id)}"
 
 
+def _in_event_loop() -> bool:
+    """Whether this thread runs an event loop. Asked apart from the send:
+    `async_to_sync` called while the RuntimeError is being handled keeps it,
+    and its traceback's frames (the whole action, the ticket, the message)
+    became cyclic garbage on every message, for the collector to walk."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _send(groups: list[str], event: dict) -> None:
     """Hand `event` to the channel layer for each group (from synchronous code)."""
     layer = get_channel_layer()
@@ -64,9 +76,7 @@ def _send(groups: list[str], event: dict) -> None:
             except Exception:  # the socket is only a fast path: the write stands
                 logger.exception("helpdesk: broadcast to %s failed", group)
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
+    if not _in_event_loop():
         async_to_sync(send_all)()
         return
     # This thread runs an event loop (a browser test's Playwright, say), where
