@@ -63,7 +63,7 @@ from django.utils.translation import gettext as _
 
 from . import actions, presence, realtime, throttle
 from .models import MAX_TEXT, Message, Ticket
-from .permissions import can_see, fresh_user, refresh_account
+from .permissions import can_see, fresh_user, refresh_and_can_see
 
 CLOSE_ANONYMOUS = 4401
 CLOSE_FORBIDDEN = 4403
@@ -136,9 +136,10 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         user = self.user
         if fully or user is None or started - self.fully_checked_at >= ACCESS_RECHECK_SECONDS:
             user, fully = fresh_user(self.user_id), True
-        elif not refresh_account(user):
-            user = None
-        if user is None or not can_see(user, self.ticket_id):
+            allowed = user is not None and can_see(user, self.ticket_id)
+        else:
+            allowed = refresh_and_can_see(user, self.ticket_id)
+        if not allowed:
             self.user = None
             return None
         self.user, self.checked_at = user, started

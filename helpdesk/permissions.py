@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext as _
 
 from .models import Participant, Ticket, Visibility
@@ -92,18 +92,29 @@ def fresh_user(user_id):
     return get_user_model().objects.filter(pk=user_id).prefetch_related("groups").first()
 
 
-def refresh_account(user) -> bool:
-    """Read again the fields of `user`'s account that decide access besides
-    their permissions (active, superuser), keeping the permissions already
-    looked up on it; False if the account is gone. For a long-lived
-    connection, between two full checks (`fresh_user`)."""
+def refresh_and_can_see(user, ticket_id: int) -> bool:
+    """`can_see(user, ticket_id)` for a long-lived connection, in one query:
+    the account's active and superuser flags read again (a closed account
+    sees nothing; its permissions stay as last looked up), beside whether the
+    ticket is visible to the user as their permissions stood when last looked
+    up; False if the account is gone. If the superuser flag changed
+    meanwhile, the visibility is decided again with the new one."""
+    if not may_use_helpdesk(user):
+        return False
+    was_superuser = user.is_superuser
+    visible = visible_tickets(user).filter(pk=ticket_id)
     found = (
-        get_user_model().objects.filter(pk=user.pk).values_list("is_active", "is_superuser").first()
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list("is_active", "is_superuser", Exists(visible))
+        .first()
     )
     if found is None:
         return False
-    user.is_active, user.is_superuser = found
-    return True
+    user.is_active, user.is_superuser, seen = found
+    if user.is_superuser != was_superuser:
+        return can_see(user, ticket_id)
+    return bool(seen) and may_use_helpdesk(user)
 
 
 def staff_users():

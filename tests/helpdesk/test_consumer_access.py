@@ -28,13 +28,16 @@ act = database_sync_to_async
 def checks(monkeypatch):
     """The access checks the consumers make, by user id."""
     made = []
-    real = consumers.can_see
 
-    def counted(user, ticket):
-        made.append(user.pk)
-        return real(user, ticket)
+    def counting(real):
+        def counted(user, ticket):
+            made.append(user.pk)
+            return real(user, ticket)
 
-    monkeypatch.setattr(consumers, "can_see", counted)
+        return counted
+
+    for name in ("can_see", "refresh_and_can_see"):  # a full check, a frame's check
+        monkeypatch.setattr(consumers, name, counting(getattr(consumers, name)))
     return made
 
 
