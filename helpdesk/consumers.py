@@ -165,10 +165,12 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             self.present_at = now
 
     @database_sync_to_async
-    def _frame_checks(self, act=None):
+    def _frame_checks(self, act=None, read_ticket=False):
         """Rate, then access; then `act(user, ticket)`, in the same call; then
         the presence, if due. Returns "rate", "lost", or what `act` returned or
-        raised (PermissionDenied, ValidationError)."""
+        raised (PermissionDenied, ValidationError). The ticket is read from
+        the database when `read_ticket`; otherwise `act` gets it by its id
+        alone (the actions check access and lock rows by id)."""
         if not throttle.allow_frame(self.user_id):
             return "rate"
         user = self._allowed()
@@ -176,7 +178,10 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             return "lost"
         outcome = None
         if act is not None:
-            ticket = Ticket.objects.filter(pk=self.ticket_id).first()
+            if read_ticket:
+                ticket = Ticket.objects.filter(pk=self.ticket_id).first()
+            else:
+                ticket = Ticket(pk=self.ticket_id)
             try:
                 if ticket is None:
                     raise PermissionDenied
@@ -287,13 +292,13 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             return
         await handler(self, content)
 
-    async def _checked(self, act=None, client_id=None):
+    async def _checked(self, act=None, client_id=None, read_ticket=False):
         """Every frame, parsed or not, makes one call of this: the rate, access
         and presence checks, then `act(user, ticket)` if given. Returns
         (True, what `act` returned or raised) if the frame may go on;
         otherwise answers the rate error, or closes the connection when access
         is lost, and returns (False, None)."""
-        outcome = await self._frame_checks(act)
+        outcome = await self._frame_checks(act, read_ticket)
         if outcome == "lost" or isinstance(outcome, PermissionDenied):
             await self._lose_access()
             return False, None
@@ -334,7 +339,7 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             start = min(after, ticket.last_number)
             return start, self._message_frames(start)
 
-        passed, outcome = await self._checked(catch_up, content.get("client_id"))
+        passed, outcome = await self._checked(catch_up, content.get("client_id"), read_ticket=True)
         if not passed:
             if joining and not self.closed:  # refused for its rate: not joined after all
                 await self._quit()
