@@ -56,10 +56,12 @@ from .permissions import (
     MANAGE,
     OPEN,
     POST,
+    access_helpdesk,
     access_management,
     access_ticket,
     is_helpdesk_staff,
     may_use_helpdesk,
+    visible_tickets,
 )
 
 OPEN_ACTION = "helpdesk.open"
@@ -233,8 +235,9 @@ def open_ticket(
 
 def post_message(user, ticket: Ticket, text: str, *, client_id: str = "") -> tuple[Message, bool]:
     """Store `text` as the next message of `ticket`, by `user`; return it and
-    whether it was stored now (False: this `client_id` was stored before)."""
-    access_ticket(user, ticket)
+    whether it was stored now (False: this `client_id` was stored before).
+    Whether `user` may see the ticket is asked when it is locked."""
+    access_helpdesk(user)
     if not user.has_perm(POST):
         raise PermissionDenied(_("You are not allowed to write in tickets."))
     text = clean_text(text)
@@ -261,7 +264,10 @@ def _already_sent(user, ticket_id: int, client_id: str) -> Message | None:
 
 def _store_message(user, ticket: Ticket, text: str, client_id: str) -> tuple[Message, bool]:
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        # The ticket locked only if the user may see it: access and lock in one query.
+        locked = visible_tickets(user).select_for_update(of=("self",)).filter(pk=ticket.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("This ticket is not one you may see."))
         existing = _already_sent(user, locked.pk, client_id)
         if existing is not None:
             return existing, False
