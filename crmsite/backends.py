@@ -24,33 +24,51 @@ reading every permission row again that of each administrator's request.
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from .roles import ADMINISTRATORS, ROLE_GROUPS, ROLE_PERMISSIONS
 
 _all_names: frozenset[str] | None = None
+# A permission row changed in a transaction not yet committed: the names are
+# read from the database each time until it commits (a rollback would
+# otherwise leave the names of rows that never were, or lack some that are).
+_changing = False
 
 
 def all_permission_names() -> frozenset[str]:
-    """ "app_label.codename" of every permission in the database."""
+    """The "app_label.codename" of every permission in the database."""
     global _all_names
-    if _all_names is None:
-        _all_names = frozenset(
-            f"{app_label}.{codename}"
-            for app_label, codename in Permission.objects.values_list(
-                "content_type__app_label", "codename"
-            )
+    if _all_names is not None:
+        return _all_names
+    names = frozenset(
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.values_list(
+            "content_type__app_label", "codename"
         )
-    return _all_names
+    )
+    if not _changing:
+        _all_names = names
+    return names
 
 
-@receiver(post_migrate, dispatch_uid="crmsite.backends.forget_permission_names")
+def forget_permission_names() -> None:
+    global _all_names, _changing
+    _all_names, _changing = None, False
+
+
+@receiver(post_migrate, dispatch_uid="crmsite.backends.names_after_migrate")
+def _after_migrate(**kwargs) -> None:
+    forget_permission_names()
+
+
 @receiver(post_save, sender=Permission, dispatch_uid="crmsite.backends.permission_saved")
 @receiver(post_delete, sender=Permission, dispatch_uid="crmsite.backends.permission_deleted")
-def forget_permission_names(**kwargs) -> None:
-    global _all_names
-    _all_names = None
+def _permission_changed(using=None, **kwargs) -> None:
+    global _all_names, _changing
+    _all_names, _changing = None, True
+    transaction.on_commit(forget_permission_names, using=using)
 
 
 def role_group_names(user) -> set[str]:

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from crmsite.backends import forget_permission_names
 from crmsite.roles import ROLE_GROUPS, sync_roles
 from tests import factories
 
@@ -15,6 +16,8 @@ def roles(db):
     again (which took a tenth of the suite's time)."""
     if Group.objects.filter(name__in=ROLE_GROUPS).count() != len(ROLE_GROUPS):
         sync_roles()
+    yield
+    forget_permission_names()  # a test's permission rows are rolled back
 
 
 @pytest.fixture

@@ -61,6 +61,30 @@ def test_staff_also_hold_what_their_group_rows_add(staff_user):
     assert fresh(staff_user).has_perm("directory.add_interestcentre")
 
 
+def test_a_permission_added_later_is_held_by_administrators_at_once(admin_user):
+    assert fresh(admin_user).has_perm("directory.view_person")  # every name read once
+    content_type = Permission.objects.get(codename="view_person").content_type
+    Permission.objects.create(codename="merge_person", name="Merge", content_type=content_type)
+    assert fresh(admin_user).has_perm("directory.merge_person")
+    Permission.objects.filter(codename="merge_person").delete()
+    assert not fresh(admin_user).has_perm("directory.merge_person")
+
+
+def test_a_permission_rolled_back_is_not_held(admin_user):
+    content_type = Permission.objects.get(codename="view_person").content_type
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Permission.objects.create(codename="merge_person", name="Merge", content_type=content_type)
+        assert fresh(admin_user).has_perm("directory.merge_person")
+        raise RuntimeError("rolled back")
+    assert not fresh(admin_user).has_perm("directory.merge_person")
+
+
+def test_a_role_permission_missing_from_the_database_is_not_held(staff_user):
+    Permission.objects.filter(codename="view_person").delete()
+    assert not fresh(staff_user).has_perm("directory.view_person")
+    assert fresh(staff_user).has_perm("directory.view_organisation")
+
+
 def test_an_inactive_member_holds_nothing(admin_user):
     dormant = factories.administrator(username="dormant", is_active=False)
     assert not fresh(dormant).has_perm("wagtailadmin.access_admin")
