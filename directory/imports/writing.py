@@ -50,15 +50,21 @@ def _fetch(model, ids, only=None) -> dict[int, object]:
     return found
 
 
-def insert(model, records: list) -> None:
-    """Insert new records, their ids set on them. On PostgreSQL: ids taken
-    from the table's sequence, rows sent with COPY (the bulk path: no SQL
-    to build, no per-value adaptation by the ORM; values are already clean,
-    as `prepare_for_write` and the cleaners left them). Elsewhere:
-    `bulk_create`."""
+def insert(model, records: list, prepare: Callable | None = None) -> None:
+    """Insert new records, their ids set on them; `prepare(record, index)`,
+    if given, derives a record's columns just before it is written. On
+    PostgreSQL: ids taken from the table's sequence, rows sent with COPY (the
+    bulk path: no SQL to build, no per-value adaptation by the ORM; values
+    are already clean, as `prepare_for_write` and the cleaners left them),
+    each record prepared as the rows before it are sent, so that PostgreSQL
+    files those rows in its indexes while Python prepares the next ones.
+    Elsewhere: `bulk_create`."""
     if not records:
         return
     if connection.vendor != "postgresql":
+        if prepare is not None:
+            for index, record in enumerate(records):
+                prepare(record, index)
         model.all_objects.bulk_create(records, batch_size=BATCH, **_bulk_options(model))
         return
     table = model._meta.db_table
@@ -73,17 +79,23 @@ def insert(model, records: list) -> None:
         for record, pk in zip(records, ids, strict=True):
             record.pk = pk
             record._state.adding = False
-        for field_obj in fields:
-            if getattr(field_obj, "auto_now", False) or getattr(field_obj, "auto_now_add", False):
-                for record in records:
-                    setattr(record, field_obj.attname, now)
+        stamps = [
+            field_obj.attname
+            for field_obj in fields
+            if getattr(field_obj, "auto_now", False) or getattr(field_obj, "auto_now_add", False)
+        ]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         values_of = attrgetter(*(f.attname for f in fields))
         with cursor.cursor.copy(
             f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
         ) as copy:
-            for record in records:
-                copy.write_row(values_of(record))
+            write_row = copy.write_row
+            for index, record in enumerate(records):
+                if prepare is not None:
+                    prepare(record, index)
+                for name in stamps:
+                    record.__dict__[name] = now
+                write_row(values_of(record))
 
 
 def _bulk_options(model) -> dict:
@@ -255,9 +267,7 @@ def _write(plan: Plan, progress) -> dict[str, list[int]]:
         organisation = make_organisation(values)
         new_orgs.append(organisation)
         centres_of_new.append(centres)
-    for org in new_orgs:
-        org.prepare_for_write()
-    insert(Organisation, new_orgs)
+    insert(Organisation, new_orgs, _prepare_organisation)
     _set_centres(
         (org.pk, centre.pk)
         for org, centres in zip(new_orgs, centres_of_new, strict=True)
@@ -309,17 +319,14 @@ def _write(plan: Plan, progress) -> dict[str, list[int]]:
         if key not in with_primary:
             position.is_primary = True
             with_primary.add(key)
-        position.derive_geography()
         new_positions.append(position)
-    for index, person in enumerate(new_people):
-        person.prepare_for_write(positions=positions_of_new_people.get(index, []))
-    insert(Person, new_people)
+
+    def prepare_person(person, index):
+        person.prepare_for_write(positions=positions_of_new_people.get(index, ()))
+
+    insert(Person, new_people, prepare_person)
     step("people")
-    for position in new_positions:
-        if position.person_id is None:
-            position.person_id = position._state.fields_cache["person"].pk
-        position.organisation_id = position._state.fields_cache["organisation"].pk
-    insert(Position, new_positions)
+    insert(Position, new_positions, _prepare_position)
 
     # Changes to existing people and positions
     updated_people = _update(
@@ -336,6 +343,20 @@ def _write(plan: Plan, progress) -> dict[str, list[int]]:
         "organisations": [org.pk for org in new_orgs],
         "people": [person.pk for person in new_people],
     }
+
+
+def _prepare_organisation(organisation, _index):
+    organisation.prepare_for_write()
+
+
+def _prepare_position(position, _index):
+    """A new position's ids (its person and organisation may be new: written
+    just before it) and its geography."""
+    cache = position._state.fields_cache
+    if position.person_id is None:
+        position.person_id = cache["person"].pk
+    position.organisation_id = cache["organisation"].pk
+    position.derive_geography()
 
 
 def _no_derive(record):

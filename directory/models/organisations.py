@@ -92,7 +92,17 @@ class Organisation(PostalAddress, Trashable, ClusterableModel):
                 name="org_live_name_key_id",
                 condition=models.Q(trashed_at__isnull=True),
             ),
-            models.Index(fields=["trashed_at"], name="org_trashed_at"),
+            # The trash, and who put each record there: a few rows of the table.
+            models.Index(
+                fields=["trashed_at"],
+                name="org_trashed_at",
+                condition=models.Q(trashed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["trashed_by"],
+                name="org_trashed_by",
+                condition=models.Q(trashed_by__isnull=False),
+            ),
             models.Index(fields=["city"], name="org_city"),
             # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
             models.Index(

@@ -109,7 +109,17 @@ class Person(PostalAddress, Trashable, ClusterableModel):
                 name="person_live_name_key_id",
                 condition=models.Q(trashed_at__isnull=True),
             ),
-            models.Index(fields=["trashed_at"], name="person_trashed_at"),
+            # The trash, and who put each record there: a few rows of the table.
+            models.Index(
+                fields=["trashed_at"],
+                name="person_trashed_at",
+                condition=models.Q(trashed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["trashed_by"],
+                name="person_trashed_by",
+                condition=models.Q(trashed_by__isnull=False),
+            ),
             models.Index(fields=["city"], name="person_city"),
             # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
             models.Index(

@@ -55,6 +55,7 @@ class Trashable(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        db_index=False,  # a partial index of the trash only, in each model's Meta
     )
 
     class Meta:
