@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from ..bulk import values_by_id
@@ -120,6 +121,9 @@ class KeyMaps:
     # person -> (first, last) as stored (or as the file gives a new one): their
     # `names` and `name_parts`, when asked.
     stored_names: dict = field(default_factory=dict)
+    # entity -> (columns, {id: their stored values}): read with the keys when
+    # the sheet is large beside the directory (`compare` reads them otherwise).
+    stored: dict = field(default_factory=dict)
 
     def add_email(self, email: str, person) -> None:
         """A role's mailbox ("direction@…") held by several people names none of them."""
@@ -145,11 +149,35 @@ class KeyMaps:
         return parts
 
     @classmethod
-    def load(cls) -> KeyMaps:
+    def load(cls, stored: dict[str, list[str]] | None = None) -> KeyMaps:
+        """The keys of every record; and, for each entity in `stored`, those
+        columns' stored values."""
         maps = cls()
-        for pk, siret, name, name_key, postcode, trashed in Organisation.all_objects.values_list(
-            "pk", "siret", "name", "name_key", "postcode", "trashed_at"
-        ).order_by("pk"):
+        stored = stored or {}
+
+        def rows(model, entity, *columns):
+            extra = stored.get(entity, [])
+            found = model.all_objects.values_list(*columns, *extra).order_by("pk")
+            if not extra:
+                yield from found
+                return
+            values = {}
+            maps.stored[entity] = (extra, values)
+            width = len(columns)
+            for row in found:
+                values[row[0]] = row[width:]
+                yield row[:width]
+
+        for pk, siret, name, name_key, postcode, trashed in rows(
+            Organisation,
+            "organisation",
+            "pk",
+            "siret",
+            "name",
+            "name_key",
+            "postcode",
+            "trashed_at",
+        ):
             if siret:
                 maps.org_by_siret[siret] = pk
             maps.org_by_name_postcode.setdefault((name_key, postcode), pk)
@@ -161,9 +189,9 @@ class KeyMaps:
         name_keys = {}
         stored_names = maps.stored_names
         add_email = maps.add_email
-        for pk, email, first, last, name_key, trashed in Person.all_objects.values_list(
-            "pk", "email", "first_name", "last_name", "name_key", "trashed_at"
-        ).order_by("pk"):
+        for pk, email, first, last, name_key, trashed in rows(
+            Person, "person", "pk", "email", "first_name", "last_name", "name_key", "trashed_at"
+        ):
             if email:
                 add_email(email, pk)
             name_keys[pk] = name_key
@@ -173,9 +201,16 @@ class KeyMaps:
         person_orgs = maps.person_orgs
         person_by_name_org = maps.person_by_name_org
         position_by_key = maps.position_by_key
-        for pk, person, org, function, title, email in Position.all_objects.values_list(
-            "pk", "person_id", "organisation_id", "function_id", "title", "email"
-        ).order_by("pk"):
+        for pk, person, org, function, title, email in rows(
+            Position,
+            "position",
+            "pk",
+            "person_id",
+            "organisation_id",
+            "function_id",
+            "title",
+            "email",
+        ):
             person_orgs[person].add(org)
             if email:
                 add_email(email, person)
@@ -693,8 +728,12 @@ def compare(matcher: Matcher, policy: str) -> tuple[dict, dict, list[Change], se
         columns = sorted(
             column for name, (_f, column) in fields.items() if name != "interest_centres"
         )
+        loaded = matcher.maps.stored.get(entity)
+        if loaded is not None and set(columns) <= set(loaded[0]):
+            columns, stored = loaded
+        else:
+            stored = _stored(entity, records.keys(), columns)
         index = {column: position for position, column in enumerate(columns)}
-        stored = _stored(entity, records.keys(), columns)
         centres = _stored_centres(records.keys()) if "interest_centres" in names else {}
         unchanged = _Unchanged(model, index)
         checks: dict[tuple, Callable] = {}
@@ -797,6 +836,37 @@ def _sample(changes, line, matcher, entity, ref, name, before, after) -> None:
 # --- The whole plan --------------------------------------------------------------------
 
 
+def _stored_with_keys(columns, rows: int) -> dict[str, list[str]]:
+    """The columns whose stored values `compare` will read, by entity, when
+    the sheet's rows are a quarter of the directory or more: then they are
+    read with the keys, in the same pass over each table, rather than again
+    by id. (A column of the row's capacity may go to any of the three.)"""
+    if rows * 4 < Person.all_objects.count():
+        return {}
+    names: dict[str, set[str]] = defaultdict(set)
+    for _index, _header, entity, name, *_rest in columns:
+        if entity == "contact":
+            names["person"].add(name)
+            names["position"].add(name)
+            names["organisation"].add("phone" if name == "mobile" else name)
+        else:
+            names[entity].add(name)
+    found = {}
+    for entity, fields in names.items():
+        model = MODELS[entity]
+        wanted = set()
+        for name in fields:
+            try:
+                field_obj, column = _field_and_column(model, name)
+            except FieldDoesNotExist:  # not a field of this model (a contact column)
+                continue
+            if field_obj.concrete and not field_obj.many_to_many:
+                wanted.add(column)
+        if wanted:
+            found[entity] = sorted(wanted)
+    return found
+
+
 @without_collector
 def build_plan(
     headers: list[str],
@@ -813,7 +883,7 @@ def build_plan(
     cleaned = clean_rows(rows, columns, len(headers), repairs)
     if progress:
         progress(len(cleaned) // 2)
-    matcher = Matcher(maps or KeyMaps.load())
+    matcher = Matcher(maps or KeyMaps.load(_stored_with_keys(columns, len(cleaned))))
     repeated: dict[tuple, int] = {}  # a row's cells -> the first line that had them
     for count, row in enumerate(cleaned, start=1):
         if not row.problems:

@@ -18,15 +18,16 @@ that what the user reads is the rule's own words, in the rule's order.
 from __future__ import annotations
 
 from itertools import repeat
-from operator import itemgetter
+from operator import add
 
 from django.utils.translation import gettext as _
 
 from ..models import Organisation, Person, Position
-from ..text import fold
+from ..text import fold_many
 from .cleaning import (
     CellError,
     Cleaned,
+    all_plain,
     check_french_postcode,
     cleaner_for,
     is_french_postcode,
@@ -319,11 +320,14 @@ class _Layout:
         self.dates = (start, end) if start is not None and end is not None else None
 
 
-def _column_values(column, raws, french_postcodes: bool) -> dict:
-    """Each distinct cell of a column -> its value, or `_LEFT`."""
+def _column_values(column, raws, french_postcodes: bool) -> dict | None:
+    """Each distinct cell of a column -> its value, or `_LEFT`; None when
+    every cell is its own value."""
     _index, _header, _entity, _name, kind, cached, max_length = column
     clean = cached.clean
     distinct = set(raws)
+    if not french_postcodes and all_plain(kind, distinct, max_length):
+        return None
     outcome = plain_values(kind, distinct, max_length)
     if french_postcodes:
         outcome = {raw: value for raw, value in outcome.items() if is_french_postcode(value)}
@@ -345,16 +349,6 @@ def _column_values(column, raws, french_postcodes: bool) -> dict:
     return outcome
 
 
-def fold_all(values: list[str]) -> list[str]:
-    """`[fold(value) for value in values]`, in one call of `fold` over the
-    values joined by a character it leaves as it is (neither a space nor a
-    mark)."""
-    text = "\0".join(values)
-    if text.count("\0") != max(len(values) - 1, 0):  # a value holds one: value by value
-        return [fold(value) for value in values]
-    return list(map(str.strip, fold(text).split("\0"))) if values else []
-
-
 def _name_keys(layout: _Layout, values: list[list], count: int):
     """Each row's person name key (`plan._name_key`), from the name columns
     folded once per distinct cell; None where the row has no such key here."""
@@ -362,19 +356,32 @@ def _name_keys(layout: _Layout, values: list[list], count: int):
     if last is None:
         return repeat(None, count)
     first = layout.where.get(("person", "first_name"))
-    columns = [values[last]] if first is None else [values[last], values[first]]
-    distinct = list({value for column in columns for value in column if value is not _LEFT})
-    folded = dict(zip(distinct, fold_all(distinct), strict=True))
+    distinct = set(values[last])
+    if first is not None:
+        distinct.update(values[first])
+    distinct.discard(_LEFT)
+    folded = fold_many(distinct)
+    plain = "" not in folded.values()
     folded[_LEFT] = None
-    lasts = map(folded.__getitem__, values[last])
+    lasts = list(map(folded.__getitem__, values[last]))
     if first is None:
-        return [None if key is None else key[:201] for key in lasts]
-    return [
-        None
-        if key is None or given is None
-        else (f"{key} {given}" if key and given else key or given)[:201]
-        for key, given in zip(lasts, map(folded.__getitem__, values[first]), strict=True)
-    ]
+        keys = lasts
+    else:
+        givens = list(map(folded.__getitem__, values[first]))
+        if plain and None not in lasts and None not in givens:
+            keys = list(map(add, map(add, lasts, repeat(" ")), givens))  # f"{last} {first}"
+        else:
+            keys = [
+                None
+                if key is None or given is None
+                else f"{key} {given}"
+                if key and given
+                else key or given
+                for key, given in zip(lasts, givens, strict=True)
+            ]
+    if keys and max(len(key or "") for key in keys) > 201:
+        keys = [None if key is None else key[:201] for key in keys]
+    return keys
 
 
 def clean_rows(rows, columns, width: int, repairs: list) -> list[Row]:
@@ -389,9 +396,13 @@ def clean_rows(rows, columns, width: int, repairs: list) -> list[Row]:
     if left:
         table = [cells if len(cells) == width else [""] * width for cells in table]
     values = []
+    cells_of = list(zip(*table, strict=True))  # the sheet's columns
     for position, column in enumerate(columns):
-        raws = list(map(itemgetter(column[0]), table))
+        raws = cells_of[column[0]]
         outcome = _column_values(column, raws, position in layout.postcode_checked)
+        if outcome is None:
+            values.append(raws)  # every cell is its own value
+            continue
         column_values = list(map(outcome.__getitem__, raws))
         if _LEFT in outcome.values():
             left.update(number for number, value in enumerate(column_values) if value is _LEFT)
