@@ -1,5 +1,7 @@
 """Fewer index entries per new record: the trash's indexes partial, no
-index twice (an import files every new record in each of them)."""
+index twice (an import files every new record in each of them). The city
+alone is no longer indexed: searches of live records by city use the
+listing's (city, name, id) index."""
 
 import django.db.models.deletion
 import modelcluster.fields
@@ -41,6 +43,14 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(
             model_name="position",
             name="position_function",
+        ),
+        migrations.RemoveIndex(
+            model_name="organisation",
+            name="org_city",
+        ),
+        migrations.RemoveIndex(
+            model_name="person",
+            name="person_city",
         ),
         # The foreign keys' own indexes, dropped by name: Django's AlterField
         # would also drop (and not recreate) the partial unique index of

@@ -103,8 +103,8 @@ class Organisation(PostalAddress, Trashable, ClusterableModel):
                 name="org_trashed_by",
                 condition=models.Q(trashed_by__isnull=False),
             ),
-            models.Index(fields=["city"], name="org_city"),
-            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
+            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`);
+            # and any search of live records by city (no index of the city alone).
             models.Index(
                 fields=["city", "name_key", "id"],
                 name="org_live_city_name",

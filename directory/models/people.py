@@ -120,8 +120,8 @@ class Person(PostalAddress, Trashable, ClusterableModel):
                 name="person_trashed_by",
                 condition=models.Q(trashed_by__isnull=False),
             ),
-            models.Index(fields=["city"], name="person_city"),
-            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`).
+            # The listing sorted by city: city, then name, then id (`DirectoryIndexView`);
+            # and any search of live records by city (no index of the city alone).
             models.Index(
                 fields=["city", "name_key", "id"],
                 name="person_live_city_name",
