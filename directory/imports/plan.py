@@ -253,7 +253,7 @@ def _is_new(ref) -> bool:
 
 def _position_key(values: dict):
     function = values.get("function")
-    return function.pk if function else "t:" + fold(values.get("title", ""))
+    return function.id if function else "t:" + fold(values.get("title", ""))
 
 
 class Matcher:
@@ -315,21 +315,25 @@ class Matcher:
         maps = self.maps
         if name_key is None:
             name_key = self.name_key(values)
-        by_name = maps.person_by_name_org.get((name_key, org_ref)) if org_ref is not None else None
+        if org_ref is not None:
+            # The person of that name in that organisation, whatever the
+            # e-mails say: a row that names another person of the
+            # organisation than its mailbox's (a mailbox handed over) is
+            # that other person's.
+            by_name = maps.person_by_name_org.get((name_key, org_ref))
+            if by_name is not None:
+                return by_name
         for email, personal in ((values.get("email"), True), (position.get("email"), False)):
             found = maps.person_by_email.get(email.lower()) if email else None
             if found is None or found is SHARED:
                 continue
-            # An e-mail names its person, unless the row names another person
-            # of that organisation (a mailbox handed over); a work mailbox
-            # ("direction@…") names them only if the first or the last name
-            # is theirs too (a new surname keeps the first name).
-            if by_name is not None and by_name != found:
-                return by_name
+            # An e-mail names its person; a work mailbox ("direction@…") names
+            # them only if the first or the last name is theirs too (a new
+            # surname keeps the first name).
             if personal or self._same_person_name(found, values):
                 return found
         if org_ref is not None:
-            return by_name
+            return None
         # No organisation on the row: the one person of that name, if one.
         candidates = maps.people_by_name.get(name_key, [])
         if len(candidates) > 1:
@@ -520,8 +524,12 @@ class Matcher:
             position_ref = None
             if not (_is_new(person_ref) or _is_new(org_ref)):
                 held = self.maps.position_by_key.get(key, ())
-                free = [pk for pk in held if ("position", pk) not in first_line]
-                position_ref = free[0] if free else (held[0] if held else None)
+                for pk in held:  # the first one no earlier row took
+                    if ("position", pk) not in first_line:
+                        position_ref = pk
+                        break
+                else:
+                    position_ref = held[0] if held else None
             if position_ref is None:
                 position_ref = self.new_position_refs.get(key)
             if position_ref is None:
@@ -541,12 +549,16 @@ class Matcher:
             return
         problems = []
         said = self.said
-        if org_ref is not None and ("organisation", org_ref) in said:
-            problems += self.contradictions(row, "organisation", org_ref, org_values)
-        if person_ref is not None and ("person", person_ref) in said:
-            problems += self.contradictions(row, "person", person_ref, person_values)
-        if position_ref is not None and ("position", position_ref) in said:
-            problems += self.contradictions(row, "position", position_ref, position_values)
+        # (What a row says again of a record, as the row before it said it,
+        # contradicts nothing: the organisation of ten rows in a row.)
+        last_said = self._last_said
+        for entity, ref, values in (
+            ("organisation", org_ref, org_values),
+            ("person", person_ref, person_values),
+            ("position", position_ref, position_values),
+        ):
+            if ref is not None and (entity, ref) in said and last_said[entity, ref] != values:
+                problems += self.contradictions(row, entity, ref, values)
         if problems:
             self._forget(new_position_key)
             for problem in problems:
@@ -569,7 +581,7 @@ class Matcher:
         # What the row tells of its person, for the rows after it.
         if person_ref is not None:
             email = position_values.get("email")
-            if email:
+            if email and self.maps.person_by_email.get(email.lower()) != person_ref:
                 self.maps.add_email(email, person_ref)
             if org_ref is not None:
                 self.maps.person_by_name_org.setdefault((name_key, org_ref), person_ref)
