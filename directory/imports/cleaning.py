@@ -23,7 +23,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from itertools import compress
+from operator import and_, itemgetter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -37,7 +38,7 @@ from ..geography import department_for_postcode
 from ..models.addresses import COUNTRY_CHOICES, FRANCE
 from ..models.people import LANGUAGE_CHOICES, Civility, Consent
 from ..phones import french_patterns, is_mobile, normalise_phone
-from ..text import fold, fully_matching
+from ..text import fold, full_matches
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -365,6 +366,7 @@ _TEXT_SUSPECT = frozenset("=@+-'")
 _PLAIN_EMAIL = re.compile(r"(?=[^@]{1,64}@)(?=.{1,254}\Z)" + _PLAIN_ADDRESS.pattern.lstrip("^"))
 # A French national number as people type it ("01 44 95 98 00", "01.44.95.98.00").
 _FRENCH_TYPED = re.compile(r"0[1-9](?:[ .\-]?\d\d){4}")
+_NATIONAL_ZERO = re.compile(r"^0", re.MULTILINE)
 
 
 _TEXT_NOT_FIRST = frozenset(_TEXT_SUSPECT)
@@ -410,19 +412,27 @@ def plain_values(kind: str, values, max_length: int) -> dict[str, object]:
         return {value: value for value in filter(_PLAIN_EMAIL.match, values)}
     if kind in ("phone", "mobile"):
         valid, mobiles = french_patterns()
-        typed = fully_matching(_FRENCH_TYPED, values)
-        nationals = [
-            value.replace(" ", "").replace(".", "").replace("-", "")[1:] for value in typed
-        ]
-        held = fully_matching(valid, nationals)
+        values = list(values)
+        typed = list(compress(values, full_matches(_FRENCH_TYPED, values)))
+        if not typed:
+            return {}
+        # The national numbers ("0" and nine digits) and their E.164 forms,
+        # the separators taken out of them all at once (`_FRENCH_TYPED` allows
+        # no line break).
+        text = "\n".join(typed).replace(" ", "").replace(".", "").replace("-", "")
+        nationals = text.split("\n")
+        held = full_matches(_with_zero(valid), nationals)
         if kind == "mobile":
-            held &= fully_matching(mobiles, held)
-        return {
-            value: "+33" + national
-            for value, national in zip(typed, nationals, strict=True)
-            if national in held
-        }
+            held = list(map(and_, held, full_matches(_with_zero(mobiles), nationals)))
+        e164 = _NATIONAL_ZERO.sub("+33", text).split("\n")
+        return dict(zip(compress(typed, held), compress(e164, held), strict=True))
     return {}
+
+
+@lru_cache(maxsize=4)
+def _with_zero(pattern: re.Pattern) -> re.Pattern:
+    """A pattern of national significant numbers as French people write them: with a 0 before."""
+    return re.compile(f"0(?:{pattern.pattern})", pattern.flags)
 
 
 def cleaner_for(kind: str, max_length: int, lookups: Lookups):

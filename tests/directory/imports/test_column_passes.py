@@ -15,7 +15,7 @@ from directory.imports.columns import auto_mapping
 from directory.imports.plan import KeyMaps, build_plan
 from directory.imports.writing import write_plan
 from directory.models import Function
-from directory.text import fold, fold_many, fully_matching
+from directory.text import fold, fold_many, full_matches
 
 NAMES = [
     "Martin",
@@ -43,26 +43,36 @@ def test_fold_many_folds_each_value_as_fold_does():
 PHONE_TYPED = re.compile(r"0[1-9](?:[ .\-]?\d\d){4}")
 
 
-def test_fully_matching_is_fullmatch_of_each_string():
+def test_full_matches_is_fullmatch_of_each_string():
     strings = [
         "01 44 95 98 00",
         "01.44.95.98.00",
         "0144959800",
         "01 44 95 98 00 ",  # a space after
         "x01 44 95 98 00",
-        "01 44 95 98 00\n01 44 95 98 01",  # two numbers in one cell
         "01 44 95 98 01",
         "",
-        "06 12 34 56 78\n",
         "٠١ ٤٤ ٩٥ ٩٨ ٠٠",  # other digits: `\d` takes them, as fullmatch does
+        "01 44 95 98 00",
     ]
-    expected = {string for string in strings if PHONE_TYPED.fullmatch(string)}
-    assert fully_matching(PHONE_TYPED, strings) == expected
-    assert "01 44 95 98 00\n01 44 95 98 01" not in expected
-    # A pattern with groups of its own: the whole match counts.
+    expected = [bool(PHONE_TYPED.fullmatch(string)) for string in strings]
+    assert full_matches(PHONE_TYPED, strings) == expected
+    assert expected.count(True) == 5
+    # Line breaks in a string: string by string.
+    broken = [*strings, "01 44 95 98 00\n01 44 95 98 01", "06 12 34 56 78\n"]
+    assert full_matches(PHONE_TYPED, broken) == [*expected, False, False]
+    # A pattern that matches a line break itself: string by string too.
+    spanning = re.compile(r"[0-9\n]+")
+    assert full_matches(spanning, ["12", "34", "x"]) == [True, True, False]
+    # A pattern with groups of its own, and one that matches the empty string.
     grouped = re.compile(r"(0[1-9])((?:\d\d){4})")
-    assert fully_matching(grouped, ["0144959800", "014495980", "01449598001"]) == {"0144959800"}
-    assert fully_matching(PHONE_TYPED, []) == set()
+    assert full_matches(grouped, ["0144959800", "014495980", "01449598001"]) == [
+        True,
+        False,
+        False,
+    ]
+    assert full_matches(re.compile(r"\d*"), ["", "12", "a"]) == [True, True, False]
+    assert full_matches(PHONE_TYPED, []) == []
 
 
 @pytest.mark.parametrize(
