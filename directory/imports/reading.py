@@ -374,7 +374,7 @@ def _csv_records(text: str, delimiter: str):
     line = 0
     try:
         for line, row in enumerate(reader, 1):  # noqa: B007 (read after an error)
-            yield line, [cell.strip() for cell in row]
+            yield line, list(map(str.strip, row))
     except csv.Error:
         raise ImportFileError(
             _('The CSV file cannot be read near line %(line)s: check its quotes (") and try again.')
@@ -496,8 +496,6 @@ def _first_xlsx_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
 _XLSX_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]+)[0-9]+"')
 _XLSX_PLAIN_CELL_ROW = re.compile(rb'<c r="[A-Z]+([0-9]+)"')
 _XLSX_PLAIN_ROW = re.compile(rb'<row r="([0-9]+)"')
-_XLSX_ODD_CELL = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]{1,7}")')
-_XLSX_ODD_ROW = re.compile(rb'<row r="(?![0-9]{1,7}")')
 # Any other way: any "r" attribute of any element, any cell or row tag.
 _XLSX_ANY_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]+)([0-9]+)["']""")
 _XLSX_ANY_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
@@ -546,8 +544,6 @@ def _plain_xlsx_area(xml: bytes, start: int, end: int) -> tuple[int, int] | None
         or xml.count(b" r=", start, end) != cells + rows
         or xml.find(b":c", start, end) != -1
         or xml.find(b":row", start, end) != -1
-        or _XLSX_ODD_CELL.search(xml, start, end)
-        or _XLSX_ODD_ROW.search(xml, start, end)
     ):
         return None
     head, tail = min(end, start + 65536), max(start, end - 65536)
@@ -559,12 +555,19 @@ def _plain_xlsx_area(xml: bytes, start: int, end: int) -> tuple[int, int] | None
     last_column = max(letters, key=lambda each: (len(each), each), default=b"")
     further_row = _greater(str(last_row).encode() if last_row else b"", b"0-9")
     further_column = _greater(last_column, b"A-Z")
-    further = (
-        rb'<c r="[A-Z]+' + further_row + rb'"',
-        rb'<row r="' + further_row + rb'"',
-        rb'<c r="' + further_column + rb"[0-9]",
+    # A cell or a row written another way, or further than guessed: a pass
+    # over the sheet data for each.
+    cell_elsewhere = (
+        rb'<c r="(?:(?![A-Z]{1,3}[0-9]{1,7}")|[A-Z]+'
+        + further_row
+        + rb'"|'
+        + further_column
+        + rb"[0-9])"
     )
-    if any(re.compile(pattern).search(xml, start, end) for pattern in further):
+    row_elsewhere = rb'<row r="(?:(?![0-9]{1,7}")|' + further_row + rb'")'
+    if any(
+        re.compile(pattern).search(xml, start, end) for pattern in (cell_elsewhere, row_elsewhere)
+    ):
         return None
     return last_row, _column_number(last_column)
 
