@@ -549,16 +549,23 @@ class Matcher:
             return
         problems = []
         said = self.said
-        # (What a row says again of a record, as the row before it said it,
-        # contradicts nothing: the organisation of ten rows in a row.)
+        # What a row says again of a record, as the row before it said it,
+        # contradicts nothing and adds nothing (the organisation of ten rows
+        # in a row): the rest is compared, then said.
         last_said = self._last_said
+        to_say = []
         for entity, ref, values in (
             ("organisation", org_ref, org_values),
             ("person", person_ref, person_values),
             ("position", position_ref, position_values),
         ):
-            if ref is not None and (entity, ref) in said and last_said[entity, ref] != values:
+            if ref is None:
+                continue
+            if (entity, ref) in said:
+                if last_said[entity, ref] == values:
+                    continue
                 problems += self.contradictions(row, entity, ref, values)
+            to_say.append((entity, ref, values))
         if problems:
             self._forget(new_position_key)
             for problem in problems:
@@ -570,12 +577,8 @@ class Matcher:
         for entity, ref, values, person, organisation in pending:
             self.new[entity].append(NewRecord(line, ref, {}, person, organisation))
             self._index_new(entity, ref, values, org_ref, name_key)
-        if org_ref is not None:
-            self.say(line, "organisation", org_ref, org_values)
-        if person_ref is not None:
-            self.say(line, "person", person_ref, person_values)
-        if position_ref is not None:
-            self.say(line, "position", position_ref, position_values)
+        for entity, ref, values in to_say:
+            self.say(line, entity, ref, values)
         first_line[duplicate_key] = line
         row.org, row.person, row.position = org_ref, person_ref, position_ref
         # What the row tells of its person, for the rows after it.

@@ -61,7 +61,8 @@ class Command(BaseCommand):
             "--only",
             help=(
                 "Run one section of the area (directory: organisation_form, duplicates; "
-                "helpdesk: redis, in_memory, two_daphnes; outreach: provider)."
+                "helpdesk: redis, in_memory, two_daphnes; imports: import, import_csv, "
+                "import_xlsx, reimport; outreach: provider)."
             ),
         )
 
