@@ -57,7 +57,7 @@ class Change:
     after: str
 
 
-@dataclass
+@dataclass(slots=True)
 class NewRecord:
     line: int
     ref: tuple
@@ -595,10 +595,12 @@ class Matcher:
             del self.new_position_refs[new_position_key]
 
     def finish(self) -> None:
-        """New records take what every row said of them (the first value of each field)."""
+        """New records take what every row said of them (the first value of
+        each field): read only, as the rows' own values are."""
+        said = self.said
         for records in self.new.values():
             for record in records:
-                record.values = dict(self.said.get((record.ref[1], record.ref), {}))
+                record.values = said.get((record.ref[1], record.ref)) or {}
 
     def _index_new(self, entity, ref, values, org_ref, name_key=None) -> None:
         maps = self.maps
