@@ -191,13 +191,20 @@ def fresh_tables() -> None:
     tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (FULL, ANALYZE) {tables}")
-        # And the writes of the measurement before flushed now rather than
-        # by a checkpoint during this one (two cores: it would take one).
-        try:
-            with transaction.atomic():
-                cursor.execute("CHECKPOINT")
-        except DatabaseError:  # not a superuser nor pg_checkpoint: left to PostgreSQL
-            pass
+    checkpoint()
+
+
+def checkpoint() -> None:
+    """The writes so far flushed now rather than by a checkpoint during the
+    next measurement (two cores: it would take one). Not a superuser nor
+    `pg_checkpoint`: left to PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError:
+        pass
 
 
 def raw_copy(rows) -> float:
@@ -363,6 +370,7 @@ def _run(options) -> dict:
     def reimports():
         import_file(files["csv"], "bench.csv")
         clean_search_indexes()  # as after the first import's commit
+        checkpoint()  # and its writes flushed, as long before the file comes again
         figures = {}
         phases = {}
         seconds, plan = _timed(lambda: import_file(files["csv"], "bench.csv", phases))
@@ -379,6 +387,7 @@ def _run(options) -> dict:
                 f"02 40 {index // 10000 % 100:02d} {index // 100 % 100:02d} {index % 100:02d}"
             )
         data = csv_bytes(changed)
+        checkpoint()
         phases = {}
         seconds, plan = _timed(lambda: import_file(data, "bench.csv", phases))
         assert plan.counts["update"] == len(range(0, count, 20)), plan.counts
