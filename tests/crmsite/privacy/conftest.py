@@ -110,6 +110,11 @@ def _someone(first, last, email, phone, work_email, organisation, admin, staff, 
 
 @pytest.fixture
 def world(admin_user, staff_user):
+    # The staff's names are in the export (authors of comments, tasks...):
+    # fixed, so that a random one is never "Brunel", whom nothing may name.
+    for user, (first, last) in ((admin_user, ("Anne", "Lambert")), (staff_user, ("Marie", "Roy"))):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
     organisation = factories.OrganisationFactory(name="Théâtre du Lac", email="contact@lac.fr")
     basket = Basket.objects.create(owner=staff_user, name="Invités")
     campaign = Campaign.objects.create(
