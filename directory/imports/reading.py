@@ -682,7 +682,11 @@ def _calamine_rows(iterator, fmt: str):
         except BaseException:
             raise _unreadable(fmt) from None
         line += 1
-        yield line, [value.strip() if type(value) is str else cell_text(value) for value in row]
+        try:
+            cells = list(map(str.strip, row))  # a row of text, the usual one
+        except TypeError:  # numbers, dates, booleans: each as its text
+            cells = [value.strip() if type(value) is str else cell_text(value) for value in row]
+        yield line, cells
 
 
 def cell_text(value) -> str:
