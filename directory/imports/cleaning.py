@@ -369,9 +369,6 @@ _FRENCH_TYPED = re.compile(r"0[1-9](?:[ .\-]?\d\d){4}")
 _NATIONAL_ZERO = re.compile(r"^0", re.MULTILINE)
 
 
-_TEXT_NOT_FIRST = frozenset(_TEXT_SUSPECT)
-
-
 def all_plain(kind: str, values: set[str], max_length: int) -> bool:
     """Whether `plain_values` would take every one of `values` (a column's
     distinct cells) as it is, each its own value: then the column needs no
@@ -384,7 +381,7 @@ def all_plain(kind: str, values: set[str], max_length: int) -> bool:
         lasts = set(map(itemgetter(-1), values))
         return (
             max(map(len, values)) <= max_length
-            and firsts.isdisjoint(_TEXT_NOT_FIRST)
+            and firsts.isdisjoint(_TEXT_SUSPECT)
             and not any(map(str.isspace, firsts))
             and not any(map(str.isspace, lasts))
         )

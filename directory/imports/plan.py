@@ -30,10 +30,9 @@ from functools import lru_cache
 from operator import itemgetter
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections
 from django.utils.translation import gettext as _
 
-from ..bulk import values_by_id
+from ..bulk import fetch_rows, values_by_id
 from ..models import Function, ImportPolicy, Organisation, Person, Position
 from ..text import fold
 from .cleaning import Lookups
@@ -200,7 +199,6 @@ class KeyMaps:
         person_orgs = maps.person_orgs
         person_by_name_org = maps.person_by_name_org
         position_by_key = maps.position_by_key
-        person_by_email = maps.person_by_email
         for pk, person, org, function, title, email in rows(
             Position,
             "position",
@@ -212,7 +210,7 @@ class KeyMaps:
             "email",
         ):
             person_orgs[person].add(org)
-            if email and person_by_email.get(email.lower()) != person:
+            if email:
                 add_email(email, person)
             person_by_name_org.setdefault((name_keys.get(person), org), person)
             key = function if function else "t:" + fold(title)
@@ -221,19 +219,6 @@ class KeyMaps:
         for pk, name_key in name_keys.items():
             people_by_name[name_key].append(pk)
         return maps
-
-
-def fetch_rows(queryset) -> list[tuple]:
-    """`list(queryset)` of a `values_list` queryset, fetched in one call of
-    the driver when no column needs Django to convert its values (on
-    PostgreSQL: ids, text, dates), not a hundred rows at a time."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
-    if compiler.get_converters([column for column, _sql, _alias in compiler.select]):
-        return list(queryset)
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _name_key(values) -> str:
@@ -597,7 +582,7 @@ class Matcher:
         # What the row tells of its person, for the rows after it.
         if person_ref is not None:
             email = position_values.get("email")
-            if email and self.maps.person_by_email.get(email.lower()) != person_ref:
+            if email:
                 self.maps.add_email(email, person_ref)
             if org_ref is not None:
                 self.maps.person_by_name_org.setdefault((name_key, org_ref), person_ref)
